@@ -1,0 +1,243 @@
+//! `site.toml`: the site's configuration.
+//!
+//! The file is parsed straight into typed structs that deny unknown keys, so
+//! a misspelt key is an error naming the key, its line and the valid keys
+//! rather than a setting that silently does nothing. Command-line overrides
+//! (`--base-url`, `--output-dir`) are applied afterwards by the caller.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::diagnostic::{Diagnostic, SourceFile, Span};
+
+/// The name of the configuration file at the site root.
+pub const CONFIG_FILE: &str = "site.toml";
+
+/// The whole of `site.toml`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    pub title: String,
+    /// Where the site will be published, always ending in `/`.
+    pub base_url: String,
+    #[serde(default = "default_language")]
+    pub language: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default = "default_theme")]
+    pub theme: String,
+    #[serde(default)]
+    pub clinic: Clinic,
+    #[serde(default)]
+    pub build: BuildConfig,
+    #[serde(default)]
+    pub markdown: MarkdownConfig,
+    /// Reserved for the search index; no keys are defined yet.
+    #[serde(default)]
+    pub search: ReservedTable,
+    /// Reserved for the dev server; no keys are defined yet.
+    #[serde(default)]
+    pub serve: ReservedTable,
+    /// Reserved for content checks; no keys are defined yet.
+    #[serde(default)]
+    pub check: ReservedTable,
+}
+
+/// The clinic that publishes the site, shown in the footer and structured data.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Clinic {
+    pub name: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub address: Option<String>,
+    pub url: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct BuildConfig {
+    #[serde(default = "default_output_dir")]
+    pub output_dir: PathBuf,
+}
+
+impl Default for BuildConfig {
+    fn default() -> Self {
+        BuildConfig {
+            output_dir: default_output_dir(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct MarkdownConfig {
+    #[serde(default = "yes")]
+    pub smart_punctuation: bool,
+    #[serde(default)]
+    pub raw_html: RawHtml,
+}
+
+impl Default for MarkdownConfig {
+    fn default() -> Self {
+        MarkdownConfig {
+            smart_punctuation: true,
+            raw_html: RawHtml::default(),
+        }
+    }
+}
+
+/// What happens to HTML written inside Markdown.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RawHtml {
+    /// Passed through unchanged.
+    #[default]
+    Allow,
+    /// Shown as text, for sites whose authors should not write HTML.
+    Escape,
+}
+
+/// A table later parts of carebook will fill; until then any key in it is an error.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReservedTable {}
+
+fn default_language() -> String {
+    "en".to_string()
+}
+
+fn default_theme() -> String {
+    "default".to_string()
+}
+
+fn default_output_dir() -> PathBuf {
+    PathBuf::from("public")
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl Config {
+    /// Reads and validates `site.toml` in `root`.
+    pub fn load(root: &Path) -> Result<Config, Diagnostic> {
+        let path = root.join(CONFIG_FILE);
+        let text = std::fs::read_to_string(&path).map_err(|e| {
+            Diagnostic::file_error(CONFIG_FILE, format!("cannot read the site configuration: {e}"))
+                .with_hint(format!(
+                    "run carebook in a site folder (one holding {CONFIG_FILE}), pass --root DIR, or create a site with `carebook init`"
+                ))
+        })?;
+        Config::parse(SourceFile::new(CONFIG_FILE, text))
+    }
+
+    /// Parses the text of `site.toml`.
+    pub fn parse(source: SourceFile) -> Result<Config, Diagnostic> {
+        let mut config: Config = toml::from_str(&source.text).map_err(|e| toml_error(&source, &e))?;
+        config.base_url = normalize_base_url(&config.base_url);
+        if !(config.base_url.starts_with("http://") || config.base_url.starts_with("https://")) {
+            let span = find_value_span(&source, "base_url");
+            return Err(Diagnostic::error(&source, span, "`base_url` must be an absolute http(s) URL")
+                .with_hint("for example `base_url = \"https://example.org/\"`"));
+        }
+        Ok(config)
+    }
+
+    /// Replaces `base_url`, e.g. from `--base-url`.
+    pub fn set_base_url(&mut self, url: &str) {
+        self.base_url = normalize_base_url(url);
+    }
+
+    /// The path part of `base_url` (`/` or e.g. `/guide/`): every internal URL starts with it.
+    pub fn base_path(&self) -> &str {
+        let after_scheme = self.base_url.split_once("://").map_or("", |(_, rest)| rest);
+        after_scheme.find('/').map_or("/", |i| &after_scheme[i..])
+    }
+
+    /// The scheme and host part of `base_url`, without a trailing slash.
+    pub fn origin(&self) -> &str {
+        let path = self.base_path();
+        &self.base_url[..self.base_url.len() - path.len()]
+    }
+}
+
+fn normalize_base_url(url: &str) -> String {
+    let trimmed = url.trim();
+    if trimmed.ends_with('/') {
+        trimmed.to_string()
+    } else {
+        format!("{trimmed}/")
+    }
+}
+
+fn toml_error(source: &SourceFile, error: &toml::de::Error) -> Diagnostic {
+    let span = error
+        .span()
+        .map_or(Span::new(0, 0), |r| Span::new(r.start, r.end));
+    let message = error.message().trim().replace("field", "key");
+    let hint = if message.starts_with("unknown key") {
+        "remove the key or correct its spelling; see the README's site.toml reference"
+    } else if message.starts_with("missing key") {
+        "add the key; `title` and `base_url` are required"
+    } else {
+        "see the README's site.toml reference"
+    };
+    Diagnostic::error(source, span, format!("{message} in {}", source.path.display())).with_hint(hint)
+}
+
+/// The span of `key = value` on its line, for errors found after parsing.
+fn find_value_span(source: &SourceFile, key: &str) -> Span {
+    let mut offset = 0;
+    for line in source.text.split_inclusive('\n') {
+        if line.trim_start().starts_with(key) {
+            let start = offset + (line.len() - line.trim_start().len());
+            return Span::new(start, offset + line.trim_end().len());
+        }
+        offset += line.len();
+    }
+    Span::new(0, 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Config, Diagnostic> {
+        Config::parse(SourceFile::new("site.toml", text.to_string()))
+    }
+
+    #[test]
+    fn defaults_apply() {
+        let c = parse("title = \"T\"\nbase_url = \"https://example.org\"\n").unwrap();
+        assert_eq!(c.base_url, "https://example.org/");
+        assert_eq!(c.language, "en");
+        assert_eq!(c.theme, "default");
+        assert_eq!(c.build.output_dir, PathBuf::from("public"));
+        assert!(c.markdown.smart_punctuation);
+        assert_eq!(c.base_path(), "/");
+        assert_eq!(c.origin(), "https://example.org");
+    }
+
+    #[test]
+    fn base_path_keeps_a_subfolder() {
+        let c = parse("title = \"T\"\nbase_url = \"https://example.org/guide\"\n").unwrap();
+        assert_eq!(c.base_path(), "/guide/");
+        assert_eq!(c.origin(), "https://example.org");
+    }
+
+    #[test]
+    fn unknown_key_names_key_line_and_valid_keys() {
+        let err = parse("title = \"T\"\nbase_url = \"https://e.org\"\ntheem = \"x\"\n").unwrap_err();
+        assert_eq!(err.location(), "site.toml:3:1");
+        assert!(err.message.contains("unknown key `theem`"), "{}", err.message);
+        assert!(err.message.contains("`theme`"), "{}", err.message);
+    }
+
+    #[test]
+    fn relative_base_url_is_refused() {
+        let err = parse("title = \"T\"\nbase_url = \"example.org\"\n").unwrap_err();
+        assert_eq!(err.location(), "site.toml:2:1");
+    }
+}

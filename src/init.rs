@@ -1,0 +1,56 @@
+//! `carebook init`: a new site that builds cleanly as created.
+//!
+//! The new site holds a `site.toml`, two sections (conditions and
+//! treatments), a condition page, an article that links to it, and a copy of
+//! the default theme, which is compiled into the binary so `init` works
+//! anywhere.
+
+use std::fs;
+use std::path::Path;
+
+use include_dir::{Dir, include_dir};
+
+use crate::diagnostic::Diagnostic;
+
+static DEFAULT_THEME: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/themes/default");
+
+/// The starter files of a new site, relative to its folder.
+const STARTER_FILES: &[(&str, &str)] = &[
+    ("site.toml", include_str!("init/site.toml")),
+    ("content/_index.md", include_str!("init/_index.md")),
+    ("content/conditions/_index.md", include_str!("init/conditions_index.md")),
+    ("content/conditions/example-condition.md", include_str!("init/example-condition.md")),
+    ("content/treatments/_index.md", include_str!("init/treatments_index.md")),
+    ("content/treatments/example-treatment.md", include_str!("init/example-treatment.md")),
+];
+
+/// Creates a new site in `dir`, which must be missing or empty.
+pub fn init(dir: &Path) -> Result<(), Diagnostic> {
+    let not_empty = fs::read_dir(dir).map(|mut entries| entries.next().is_some()).unwrap_or(false);
+    if not_empty {
+        return Err(Diagnostic::file_error(dir, "refusing to create a site here: the folder is not empty")
+            .with_hint("pass the name of a new or empty folder, e.g. `carebook init my-clinic`"));
+    }
+    let io_error = |e: std::io::Error| Diagnostic::file_error(dir, format!("cannot create the site: {e}"));
+    for (rel, text) in STARTER_FILES {
+        write_file(&dir.join(rel), text.as_bytes()).map_err(io_error)?;
+    }
+    write_dir(&DEFAULT_THEME, &dir.join("themes/default")).map_err(io_error)
+}
+
+fn write_file(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    if let Some(parent) = path.parent() {
+        fs::create_dir_all(parent)?;
+    }
+    fs::write(path, bytes)
+}
+
+fn write_dir(embedded: &Dir, to: &Path) -> std::io::Result<()> {
+    for file in embedded.files() {
+        write_file(&to.join(file.path()), file.contents())?;
+    }
+    for sub in embedded.dirs() {
+        write_dir(sub, to)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,175 @@
+//! The `carebook` command line: parses arguments, runs a command, prints its
+//! findings to stderr and chooses the exit code (0 success, 1 content errors,
+//! 2 usage or internal failure).
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use clap::{Args, Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use carebook::build::{self, BuildOptions, Progress};
+use carebook::diagnostic::{Diagnostic, Diagnostics};
+
+#[derive(Parser)]
+#[command(name = "carebook", version, about = "Build patient-education websites from Markdown")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create a new site in DIR (default: the current folder), which must be empty.
+    Init {
+        dir: Option<PathBuf>,
+    },
+    /// Build the site into its output folder (atomically: a failed build changes nothing).
+    Build(SiteArgs),
+    /// Validate everything a build would, write nothing, and report every finding.
+    Check {
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        #[arg(long)]
+        drafts: bool,
+    },
+}
+
+#[derive(Args)]
+struct SiteArgs {
+    /// The site folder (holding site.toml).
+    #[arg(long, default_value = ".")]
+    root: PathBuf,
+    /// Where to write the site (default: `[build] output_dir`, `public`).
+    #[arg(long)]
+    output_dir: Option<PathBuf>,
+    /// Override `base_url` from site.toml.
+    #[arg(long)]
+    base_url: Option<String>,
+    /// Include pages marked `draft: true`.
+    #[arg(long)]
+    drafts: bool,
+}
+
+const CONTENT_ERRORS: u8 = 1;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Init { dir } => run_init(dir.unwrap_or_else(|| PathBuf::from("."))),
+        Command::Build(args) => run_build(&BuildOptions {
+            root: args.root,
+            output_dir: args.output_dir,
+            base_url: args.base_url,
+            drafts: args.drafts,
+        }),
+        Command::Check { root, drafts } => run_check(&BuildOptions {
+            root,
+            drafts,
+            ..BuildOptions::default()
+        }),
+    }
+}
+
+fn run_init(dir: PathBuf) -> ExitCode {
+    match carebook::init::init(&dir) {
+        Ok(()) => {
+            eprintln!("Created a new site in {}. Next: cd {} && carebook build", dir.display(), dir.display());
+            ExitCode::SUCCESS
+        }
+        Err(d) => {
+            report(std::iter::once(&d));
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run_build(options: &BuildOptions) -> ExitCode {
+    let progress = TerminalProgress::new();
+    let result = build::build(options, &progress);
+    progress.finish();
+    match result {
+        Ok(summary) => {
+            report(summary.diagnostics.iter());
+            let shown = summary.output_dir.strip_prefix(&options.root).unwrap_or(&summary.output_dir);
+            eprintln!(
+                "Built {} pages in {:.2}s → {}/",
+                summary.pages,
+                summary.elapsed.as_secs_f64(),
+                shown.display()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(diagnostics) => fail(&diagnostics, "the build failed; the previous output is unchanged"),
+    }
+}
+
+fn run_check(options: &BuildOptions) -> ExitCode {
+    let diagnostics = build::check(options);
+    if diagnostics.has_errors() {
+        return fail(&diagnostics, "check failed");
+    }
+    report(diagnostics.iter());
+    eprintln!("Check passed: {} warning(s).", diagnostics.warning_count());
+    ExitCode::SUCCESS
+}
+
+fn fail(diagnostics: &Diagnostics, what: &str) -> ExitCode {
+    report(diagnostics.iter());
+    eprintln!(
+        "{what}: {} error(s), {} warning(s).",
+        diagnostics.error_count(),
+        diagnostics.warning_count()
+    );
+    ExitCode::from(CONTENT_ERRORS)
+}
+
+fn report<'a>(diagnostics: impl Iterator<Item = &'a Diagnostic>) {
+    for d in diagnostics {
+        eprintln!("{}\n", d.render());
+    }
+}
+
+/// A progress bar that appears only on a terminal, and only once a build has run for a second.
+struct TerminalProgress {
+    bar: ProgressBar,
+    started: Instant,
+    shown: OnceLock<()>,
+    enabled: bool,
+}
+
+impl TerminalProgress {
+    fn new() -> Self {
+        let bar = ProgressBar::hidden();
+        bar.set_style(
+            ProgressStyle::with_template("{spinner} rendering {pos}/{len} pages {wide_bar} {eta}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        TerminalProgress {
+            bar,
+            started: Instant::now(),
+            shown: OnceLock::new(),
+            enabled: std::io::stderr().is_terminal(),
+        }
+    }
+
+    fn finish(&self) {
+        self.bar.finish_and_clear();
+    }
+}
+
+impl Progress for TerminalProgress {
+    fn start(&self, total: u64) {
+        self.bar.set_length(total);
+    }
+
+    fn tick(&self) {
+        self.bar.inc(1);
+        if self.enabled && self.started.elapsed() > Duration::from_secs(1) {
+            self.shown.get_or_init(|| self.bar.set_draw_target(ProgressDrawTarget::stderr()));
+        }
+    }
+}
