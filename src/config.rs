@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::diagnostic::{Diagnostic, SourceFile, Span};
+use crate::diagnostic::{Diagnostic, SourceFile, Span, did_you_mean};
 
 /// The name of the configuration file at the site root.
 pub const CONFIG_FILE: &str = "site.toml";
@@ -178,13 +178,25 @@ fn toml_error(source: &SourceFile, error: &toml::de::Error) -> Diagnostic {
         .map_or(Span::new(0, 0), |r| Span::new(r.start, r.end));
     let message = error.message().trim().replace("field", "key");
     let hint = if message.starts_with("unknown key") {
-        "remove the key or correct its spelling; see the README's site.toml reference"
+        unknown_key_hint(&message)
     } else if message.starts_with("missing key") {
-        "add the key; `title` and `base_url` are required"
+        "add the key; `title` and `base_url` are required".to_string()
     } else {
-        "see the README's site.toml reference"
+        "see the README's site.toml reference".to_string()
     };
     Diagnostic::error(source, span, format!("{message} in {}", source.path.display())).with_hint(hint)
+}
+
+/// "did you mean" for toml's "unknown key `x`, expected one of `a`, `b`" message.
+fn unknown_key_hint(message: &str) -> String {
+    let quoted: Vec<&str> = message.split('`').skip(1).step_by(2).collect();
+    match quoted.split_first() {
+        Some((key, valid)) => match did_you_mean(key, valid.iter().copied()) {
+            Some(close) => format!("did you mean `{close}`?"),
+            None => "remove the key or correct its spelling; see the README's site.toml reference".to_string(),
+        },
+        None => "see the README's site.toml reference".to_string(),
+    }
 }
 
 /// The span of `key = value` on its line, for errors found after parsing.
@@ -233,6 +245,7 @@ mod tests {
         assert_eq!(err.location(), "site.toml:3:1");
         assert!(err.message.contains("unknown key `theem`"), "{}", err.message);
         assert!(err.message.contains("`theme`"), "{}", err.message);
+        assert_eq!(err.hint.as_deref(), Some("did you mean `theme`?"));
     }
 
     #[test]

@@ -185,7 +185,7 @@ fn parse<T: DeserializeOwned + Default>(source: &SourceFile, allowed: &[&str]) -
     let front = if yaml.trim().is_empty() {
         T::default()
     } else {
-        serde_yaml::from_str(yaml).map_err(|e| yaml_error(source, block.yaml.start, &e))?
+        serde_yaml::from_str(yaml).map_err(|e| yaml_error(source, &spans, block.yaml.start, &e))?
     };
     Ok(Parsed {
         front,
@@ -266,19 +266,65 @@ fn check_keys_allowed(source: &SourceFile, spans: &KeySpans, allowed: &[&str]) -
     Ok(())
 }
 
-fn yaml_error(source: &SourceFile, yaml_start: usize, error: &serde_yaml::Error) -> Diagnostic {
+fn yaml_error(source: &SourceFile, spans: &KeySpans, yaml_start: usize, error: &serde_yaml::Error) -> Diagnostic {
     let text = error.to_string();
-    // serde_yaml appends " at line L column C" (relative to the YAML block); we give our own.
-    let message = text.split(" at line ").next().unwrap_or(&text).to_string();
-    let span = error.location().map_or(Span::new(yaml_start, yaml_start), |loc| {
-        Span::new(yaml_start + loc.index(), yaml_start + loc.index())
+    // serde_yaml appends " at line L column C" (relative to the YAML block) and, for an
+    // unclosed `[`/`{`/quote, ", while parsing a … at line L column C": that second place
+    // is where the editor has to look, so it is the one we point at.
+    let (main, context) = match text.split_once(", while parsing ") {
+        Some((main, context)) => (main, Some(context)),
+        None => (text.as_str(), None),
+    };
+    let mut message = main.split(" at line ").next().unwrap_or(main).to_string();
+    let yaml = &source.text[yaml_start..];
+    let context_offset = context.and_then(|c| {
+        let (what, position) = c.split_once(" at line ")?;
+        let what = what.trim_start_matches("a ").trim_start_matches("an ");
+        message.push_str(&format!(" (in the {what} that starts here)"));
+        let (line, column) = position.split_once(" column ")?;
+        offset_of(yaml, line.trim().parse().ok()?, column.trim().parse().ok()?)
     });
+    let located = error.location().map(|loc| loc.index()).filter(|&i| i > 0);
+    let span = match context_offset.or(located) {
+        Some(offset) => Span::new(yaml_start + offset, yaml_start + offset),
+        // Errors raised by a value's own check (a bad date) come without a place;
+        // the path serde_yaml puts in front of the message ("reviewed: …") names the key.
+        // A check's message quotes the bad value (`2026-02-30`), which finds it otherwise.
+        None => value_span_of_path(source, spans, &message)
+            .or_else(|| quoted_value_span(source, yaml_start, &message))
+            .unwrap_or(Span::new(yaml_start, yaml_start)),
+    };
     let hint = if message.contains("invalid type") || message.contains("unknown variant") {
         "check the value's type against the front-matter reference in the README"
     } else {
         "check the YAML syntax: `key: value`, lists as `[a, b]` or `- item` lines; quote text containing `: `"
     };
     Diagnostic::error(source, span, format!("invalid front matter: {message}")).with_hint(hint)
+}
+
+/// The start of the value of the top-level key that begins a "key.sub[0]: message" path.
+fn value_span_of_path(source: &SourceFile, spans: &KeySpans, message: &str) -> Option<Span> {
+    let (path, _) = message.split_once(": ")?;
+    let key = path.split(['.', '[']).next()?;
+    let (_, key_span, region) = spans.keys.iter().find(|(k, _, _)| k == key)?;
+    let after_colon = key_span.end + 1;
+    let value = &source.text[after_colon..region.end];
+    let start = after_colon + (value.len() - value.trim_start().len());
+    Some(Span::new(start, start))
+}
+
+/// The first place in the YAML where the first `quoted` value of the message is written.
+fn quoted_value_span(source: &SourceFile, yaml_start: usize, message: &str) -> Option<Span> {
+    let quoted = message.split('`').nth(1).filter(|q| !q.is_empty())?;
+    let at = source.text[yaml_start..].find(quoted)?;
+    Some(Span::new(yaml_start + at, yaml_start + at + quoted.len()))
+}
+
+/// The byte offset of a 1-based line and character column in `text`.
+fn offset_of(text: &str, line: usize, column: usize) -> Option<usize> {
+    let line_start: usize = text.split_inclusive('\n').take(line.checked_sub(1)?).map(str::len).sum();
+    let in_line = text[line_start..].char_indices().nth(column.checked_sub(1)?).map_or(0, |(i, _)| i);
+    Some(line_start + in_line)
 }
 
 #[cfg(test)]
@@ -315,6 +361,14 @@ mod tests {
         let e = parse_page(&s).unwrap_err();
         assert_eq!(e.location(), "p.md:3:9");
         assert!(e.message.contains("weight: invalid type"), "{}", e.message);
+    }
+
+    #[test]
+    fn unclosed_list_points_where_it_opens() {
+        let s = src("---\ntitle: A\ntags: [unclosed\n---\n");
+        let e = parse_page(&s).unwrap_err();
+        assert_eq!(e.location(), "p.md:3:7");
+        assert!(e.message.contains("(in the flow sequence that starts here)"), "{}", e.message);
     }
 
     #[test]

@@ -429,7 +429,7 @@ mod tests {
             messages,
             [
                 "t.md:3:5: error: missing",
-                "t.md:3:24: error: broken anchor: this page has no heading `#nope`"
+                "t.md:3:27: error: broken anchor: this page has no heading `#nope`"
             ]
         );
     }
