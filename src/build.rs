@@ -82,7 +82,12 @@ pub fn validate(options: &BuildOptions) -> Result<Validated, Diagnostics> {
 
     let table = LinkTable::new(&set, &content.assets, config.base_path());
     let (page_docs, section_docs) = render_markdown(&set, &config, &table);
-    diagnostics.extend(page_docs.iter().chain(&section_docs).flat_map(|d| d.diagnostics.iter().cloned()));
+    diagnostics.extend(
+        page_docs
+            .iter()
+            .chain(&section_docs)
+            .flat_map(|d| d.diagnostics.iter().cloned()),
+    );
     diagnostics.extend(links::check_anchors(&set, &page_docs, &section_docs));
     let graph = LinkGraph::build(&page_docs);
 
@@ -144,11 +149,24 @@ fn render_markdown(set: &PageSet, config: &Config, table: &LinkTable) -> (Docs, 
 }
 
 /// Renders a validated site into `sink`.
-fn render_into(validated: &Validated, sink: &dyn OutputSink, progress: &dyn Progress) -> Diagnostics {
+fn render_into(
+    validated: &Validated,
+    sink: &dyn OutputSink,
+    progress: &dyn Progress,
+) -> Diagnostics {
     let mut diagnostics = Diagnostics::new();
     progress.start((validated.site.pages.len() + validated.site.sections.len()) as u64);
-    diagnostics.extend(render::render_site(&validated.site, &validated.theme, sink, &|| progress.tick()));
-    diagnostics.extend(render::copy_static(&validated.theme, &validated.assets, sink));
+    diagnostics.extend(render::render_site(
+        &validated.site,
+        &validated.theme,
+        sink,
+        &|| progress.tick(),
+    ));
+    diagnostics.extend(render::copy_static(
+        &validated.theme,
+        &validated.assets,
+        sink,
+    ));
     diagnostics
 }
 
@@ -187,17 +205,24 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildSum
         all.sorted()
     };
     output::refuse_dangerous_output(&output, &precious).map_err(fail)?;
-    let staging = StagingDir::new(&output)
-        .map_err(|e| fail(Diagnostic::file_error(&output, format!("cannot create a staging folder beside the output: {e}"))))?;
+    let staging = StagingDir::new(&output).map_err(|e| {
+        fail(Diagnostic::file_error(
+            &output,
+            format!("cannot create a staging folder beside the output: {e}"),
+        ))
+    })?;
     let mut diagnostics = validated.diagnostics.clone();
     diagnostics.extend(render_into(&validated, &staging, progress));
     if diagnostics.has_errors() {
         // Dropping the staging folder deletes it; the previous output is untouched.
         return Err(diagnostics.sorted());
     }
-    staging
-        .commit()
-        .map_err(|e| fail(Diagnostic::file_error(&output, format!("cannot move the new output into place: {e}"))))?;
+    staging.commit().map_err(|e| {
+        fail(Diagnostic::file_error(
+            &output,
+            format!("cannot move the new output into place: {e}"),
+        ))
+    })?;
     Ok(BuildSummary {
         pages: validated.site.pages.len(),
         output_dir: output,

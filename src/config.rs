@@ -135,12 +135,17 @@ impl Config {
 
     /// Parses the text of `site.toml`.
     pub fn parse(source: SourceFile) -> Result<Config, Diagnostic> {
-        let mut config: Config = toml::from_str(&source.text).map_err(|e| toml_error(&source, &e))?;
+        let mut config: Config =
+            toml::from_str(&source.text).map_err(|e| toml_error(&source, &e))?;
         config.base_url = normalize_base_url(&config.base_url);
         if !(config.base_url.starts_with("http://") || config.base_url.starts_with("https://")) {
             let span = find_value_span(&source, "base_url");
-            return Err(Diagnostic::error(&source, span, "`base_url` must be an absolute http(s) URL")
-                .with_hint("for example `base_url = \"https://example.org/\"`"));
+            return Err(Diagnostic::error(
+                &source,
+                span,
+                "`base_url` must be an absolute http(s) URL",
+            )
+            .with_hint("for example `base_url = \"https://example.org/\"`"));
         }
         Ok(config)
     }
@@ -184,7 +189,12 @@ fn toml_error(source: &SourceFile, error: &toml::de::Error) -> Diagnostic {
     } else {
         "see the README's site.toml reference".to_string()
     };
-    Diagnostic::error(source, span, format!("{message} in {}", source.path.display())).with_hint(hint)
+    Diagnostic::error(
+        source,
+        span,
+        format!("{message} in {}", source.path.display()),
+    )
+    .with_hint(hint)
 }
 
 /// "did you mean" for toml's "unknown key `x`, expected one of `a`, `b`" message.
@@ -193,7 +203,8 @@ fn unknown_key_hint(message: &str) -> String {
     match quoted.split_first() {
         Some((key, valid)) => match did_you_mean(key, valid.iter().copied()) {
             Some(close) => format!("did you mean `{close}`?"),
-            None => "remove the key or correct its spelling; see the README's site.toml reference".to_string(),
+            None => "remove the key or correct its spelling; see the README's site.toml reference"
+                .to_string(),
         },
         None => "see the README's site.toml reference".to_string(),
     }
@@ -241,9 +252,14 @@ mod tests {
 
     #[test]
     fn unknown_key_names_key_line_and_valid_keys() {
-        let err = parse("title = \"T\"\nbase_url = \"https://e.org\"\ntheem = \"x\"\n").unwrap_err();
+        let err =
+            parse("title = \"T\"\nbase_url = \"https://e.org\"\ntheem = \"x\"\n").unwrap_err();
         assert_eq!(err.location(), "site.toml:3:1");
-        assert!(err.message.contains("unknown key `theem`"), "{}", err.message);
+        assert!(
+            err.message.contains("unknown key `theem`"),
+            "{}",
+            err.message
+        );
         assert!(err.message.contains("`theme`"), "{}", err.message);
         assert_eq!(err.hint.as_deref(), Some("did you mean `theme`?"));
     }

@@ -17,14 +17,29 @@ pub struct Date {
 }
 
 const MONTHS: [&str; 12] = [
-    "January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
     "December",
 ];
 
 impl Date {
     /// "1 November 2026": the form readers see.
     pub fn human(&self) -> String {
-        format!("{} {} {}", self.day, MONTHS[usize::from(self.month) - 1], self.year)
+        format!(
+            "{} {} {}",
+            self.day,
+            MONTHS[usize::from(self.month) - 1],
+            self.year
+        )
     }
 
     /// Midnight UTC in RFC 3339, for feeds and sitemaps.
@@ -89,7 +104,10 @@ mod tests {
 
     #[test]
     fn parses_valid_dates_and_rejects_others() {
-        assert_eq!("2024-02-29".parse::<Date>().unwrap().to_string(), "2024-02-29");
+        assert_eq!(
+            "2024-02-29".parse::<Date>().unwrap().to_string(),
+            "2024-02-29"
+        );
         assert!("2023-02-29".parse::<Date>().is_err());
         assert!("2023-13-01".parse::<Date>().is_err());
         assert!("1 March 2023".parse::<Date>().is_err());

@@ -131,14 +131,23 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     /// A finding at a span of a file whose text we have.
-    pub fn at(severity: Severity, source: &SourceFile, span: Span, message: impl Into<String>) -> Self {
+    pub fn at(
+        severity: Severity,
+        source: &SourceFile,
+        span: Span,
+        message: impl Into<String>,
+    ) -> Self {
         let start = source.line_col(span.start);
         let line_text = source.line_text(start.line).to_string();
         let end_in_line = source.line_col(span.end.max(span.start));
         let width = if end_in_line.line == start.line {
             end_in_line.col.saturating_sub(start.col).max(1)
         } else {
-            line_text.chars().count().saturating_sub(start.col - 1).max(1)
+            line_text
+                .chars()
+                .count()
+                .saturating_sub(start.col - 1)
+                .max(1)
         };
         Diagnostic {
             severity,
@@ -289,7 +298,10 @@ impl IntoIterator for Diagnostics {
 }
 
 /// The closest candidate to `word`, if any is close enough to be a typo.
-pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     candidates
         .into_iter()
         .map(|c| (strsim::jaro_winkler(word, c), c))
@@ -315,7 +327,8 @@ mod tests {
     #[test]
     fn render_shows_excerpt_caret_and_hint() {
         let src = SourceFile::new("p.md", "---\ntitel: x\n---\n".to_string());
-        let d = Diagnostic::error(&src, Span::new(4, 9), "unknown key `titel`").with_hint("did you mean `title`?");
+        let d = Diagnostic::error(&src, Span::new(4, 9), "unknown key `titel`")
+            .with_hint("did you mean `title`?");
         assert_eq!(
             d.render(),
             "p.md:2:1: error: unknown key `titel`\n  |\n2 | titel: x\n  | ^^^^^\n  = hint: did you mean `title`?"

@@ -20,7 +20,9 @@ use crate::date::Date;
 use crate::diagnostic::{Diagnostic, SourceFile, Span, did_you_mean};
 
 /// What a page is, which decides its template and how it is listed.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, serde::Serialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Kind {
     /// A condition guide: the hub other pages link to.
@@ -136,7 +138,10 @@ pub struct KeySpans {
 impl KeySpans {
     /// The span of `key` itself, or of the header when the key is absent.
     pub fn key(&self, key: &str) -> Span {
-        self.keys.iter().find(|(k, _, _)| k == key).map_or(self.header, |(_, span, _)| *span)
+        self.keys
+            .iter()
+            .find(|(k, _, _)| k == key)
+            .map_or(self.header, |(_, span, _)| *span)
     }
 
     /// The span of `needle` inside `key`'s value (e.g. one slug in a list), or of the key.
@@ -147,7 +152,9 @@ impl KeySpans {
         let text = &source.text[region.start..region.end];
         text.match_indices(needle)
             .find(|(i, _)| is_word_boundary(text, *i, needle.len()))
-            .map_or(*key_span, |(i, _)| Span::new(region.start + i, region.start + i + needle.len()))
+            .map_or(*key_span, |(i, _)| {
+                Span::new(region.start + i, region.start + i + needle.len())
+            })
     }
 }
 
@@ -177,7 +184,10 @@ pub fn parse_section(source: &SourceFile) -> Result<Parsed<SectionFrontMatter>, 
     parse(source, SECTION_KEYS)
 }
 
-fn parse<T: DeserializeOwned + Default>(source: &SourceFile, allowed: &[&str]) -> Result<Parsed<T>, Diagnostic> {
+fn parse<T: DeserializeOwned + Default>(
+    source: &SourceFile,
+    allowed: &[&str],
+) -> Result<Parsed<T>, Diagnostic> {
     let block = split(source)?;
     let yaml = &source.text[block.yaml.start..block.yaml.end];
     let spans = scan_top_level_keys(source, &block);
@@ -223,8 +233,10 @@ fn split(source: &SourceFile) -> Result<Block, Diagnostic> {
         }
         offset += line.len();
     }
-    Err(Diagnostic::error(source, header, "the front matter is never closed")
-        .with_hint("add a line holding only `---` after the last front-matter key"))
+    Err(
+        Diagnostic::error(source, header, "the front matter is never closed")
+            .with_hint("add a line holding only `---` after the last front-matter key"),
+    )
 }
 
 /// Finds `key:` lines at the start of a line: YAML's top-level block-mapping keys.
@@ -232,7 +244,10 @@ fn scan_top_level_keys(source: &SourceFile, block: &Block) -> KeySpans {
     let mut found: Vec<(String, Span)> = Vec::new();
     let mut offset = block.yaml.start;
     for line in source.text[block.yaml.start..block.yaml.end].split_inclusive('\n') {
-        let starts_key = line.chars().next().is_some_and(|c| !c.is_whitespace() && c != '#' && c != '-');
+        let starts_key = line
+            .chars()
+            .next()
+            .is_some_and(|c| !c.is_whitespace() && c != '#' && c != '-');
         if let (true, Some(colon)) = (starts_key, line.find(':')) {
             let key = line[..colon].trim().trim_matches(|c| c == '"' || c == '\'');
             found.push((key.to_string(), Span::new(offset, offset + colon)));
@@ -243,7 +258,9 @@ fn scan_top_level_keys(source: &SourceFile, block: &Block) -> KeySpans {
         .iter()
         .enumerate()
         .map(|(i, (key, span))| {
-            let region_end = found.get(i + 1).map_or(block.yaml.end, |(_, next)| next.start);
+            let region_end = found
+                .get(i + 1)
+                .map_or(block.yaml.end, |(_, next)| next.start);
             (key.clone(), *span, Span::new(span.start, region_end))
         })
         .collect();
@@ -253,20 +270,39 @@ fn scan_top_level_keys(source: &SourceFile, block: &Block) -> KeySpans {
     }
 }
 
-fn check_keys_allowed(source: &SourceFile, spans: &KeySpans, allowed: &[&str]) -> Result<(), Diagnostic> {
+fn check_keys_allowed(
+    source: &SourceFile,
+    spans: &KeySpans,
+    allowed: &[&str],
+) -> Result<(), Diagnostic> {
     for (key, span, _) in &spans.keys {
         if !allowed.contains(&key.as_str()) {
             let hint = match did_you_mean(key, allowed.iter().copied()) {
-                Some(close) => format!("did you mean `{close}`? Valid keys: {}", allowed.join(", ")),
-                None => format!("valid keys: {}; put custom values under `extra:`", allowed.join(", ")),
+                Some(close) => {
+                    format!("did you mean `{close}`? Valid keys: {}", allowed.join(", "))
+                }
+                None => format!(
+                    "valid keys: {}; put custom values under `extra:`",
+                    allowed.join(", ")
+                ),
             };
-            return Err(Diagnostic::error(source, *span, format!("unknown front-matter key `{key}`")).with_hint(hint));
+            return Err(Diagnostic::error(
+                source,
+                *span,
+                format!("unknown front-matter key `{key}`"),
+            )
+            .with_hint(hint));
         }
     }
     Ok(())
 }
 
-fn yaml_error(source: &SourceFile, spans: &KeySpans, yaml_start: usize, error: &serde_yaml::Error) -> Diagnostic {
+fn yaml_error(
+    source: &SourceFile,
+    spans: &KeySpans,
+    yaml_start: usize,
+    error: &serde_yaml::Error,
+) -> Diagnostic {
     let text = error.to_string();
     // serde_yaml appends " at line L column C" (relative to the YAML block) and, for an
     // unclosed `[`/`{`/quote, ", while parsing a … at line L column C": that second place
@@ -322,8 +358,15 @@ fn quoted_value_span(source: &SourceFile, yaml_start: usize, message: &str) -> O
 
 /// The byte offset of a 1-based line and character column in `text`.
 fn offset_of(text: &str, line: usize, column: usize) -> Option<usize> {
-    let line_start: usize = text.split_inclusive('\n').take(line.checked_sub(1)?).map(str::len).sum();
-    let in_line = text[line_start..].char_indices().nth(column.checked_sub(1)?).map_or(0, |(i, _)| i);
+    let line_start: usize = text
+        .split_inclusive('\n')
+        .take(line.checked_sub(1)?)
+        .map(str::len)
+        .sum();
+    let in_line = text[line_start..]
+        .char_indices()
+        .nth(column.checked_sub(1)?)
+        .map_or(0, |(i, _)| i);
     Some(line_start + in_line)
 }
 
@@ -337,7 +380,9 @@ mod tests {
 
     #[test]
     fn parses_fields_and_body_offset() {
-        let s = src("---\ntitle: Sciatica\nkind: condition\nalso_called: [pain down my leg]\ndose: {sets: 3}\n---\nBody\n");
+        let s = src(
+            "---\ntitle: Sciatica\nkind: condition\nalso_called: [pain down my leg]\ndose: {sets: 3}\n---\nBody\n",
+        );
         let p = parse_page(&s).unwrap();
         assert_eq!(p.front.title.as_deref(), Some("Sciatica"));
         assert_eq!(p.front.kind, Some(Kind::Condition));
@@ -368,7 +413,12 @@ mod tests {
         let s = src("---\ntitle: A\ntags: [unclosed\n---\n");
         let e = parse_page(&s).unwrap_err();
         assert_eq!(e.location(), "p.md:3:7");
-        assert!(e.message.contains("(in the flow sequence that starts here)"), "{}", e.message);
+        assert!(
+            e.message
+                .contains("(in the flow sequence that starts here)"),
+            "{}",
+            e.message
+        );
     }
 
     #[test]
@@ -376,13 +426,23 @@ mod tests {
         let s = src("---\ntitle: A\nreviewed: 2026-02-30\n---\n");
         let e = parse_page(&s).unwrap_err();
         assert_eq!(e.location(), "p.md:3:11");
-        assert!(e.message.contains("not a day of the calendar"), "{}", e.message);
+        assert!(
+            e.message.contains("not a day of the calendar"),
+            "{}",
+            e.message
+        );
     }
 
     #[test]
     fn missing_and_unclosed_front_matter() {
-        assert_eq!(parse_page(&src("# Hi\n")).unwrap_err().message, "the file has no front matter");
-        assert_eq!(parse_page(&src("---\ntitle: A\n")).unwrap_err().message, "the front matter is never closed");
+        assert_eq!(
+            parse_page(&src("# Hi\n")).unwrap_err().message,
+            "the file has no front matter"
+        );
+        assert_eq!(
+            parse_page(&src("---\ntitle: A\n")).unwrap_err().message,
+            "the front matter is never closed"
+        );
     }
 
     #[test]

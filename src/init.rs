@@ -18,20 +18,38 @@ static DEFAULT_THEME: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/themes/de
 const STARTER_FILES: &[(&str, &str)] = &[
     ("site.toml", include_str!("init/site.toml")),
     ("content/_index.md", include_str!("init/_index.md")),
-    ("content/conditions/_index.md", include_str!("init/conditions_index.md")),
-    ("content/conditions/example-condition.md", include_str!("init/example-condition.md")),
-    ("content/treatments/_index.md", include_str!("init/treatments_index.md")),
-    ("content/treatments/example-treatment.md", include_str!("init/example-treatment.md")),
+    (
+        "content/conditions/_index.md",
+        include_str!("init/conditions_index.md"),
+    ),
+    (
+        "content/conditions/example-condition.md",
+        include_str!("init/example-condition.md"),
+    ),
+    (
+        "content/treatments/_index.md",
+        include_str!("init/treatments_index.md"),
+    ),
+    (
+        "content/treatments/example-treatment.md",
+        include_str!("init/example-treatment.md"),
+    ),
 ];
 
 /// Creates a new site in `dir`, which must be missing or empty.
 pub fn init(dir: &Path) -> Result<(), Diagnostic> {
-    let not_empty = fs::read_dir(dir).map(|mut entries| entries.next().is_some()).unwrap_or(false);
+    let not_empty = fs::read_dir(dir)
+        .map(|mut entries| entries.next().is_some())
+        .unwrap_or(false);
     if not_empty {
-        return Err(Diagnostic::file_error(dir, "refusing to create a site here: the folder is not empty")
-            .with_hint("pass the name of a new or empty folder, e.g. `carebook init my-clinic`"));
+        return Err(Diagnostic::file_error(
+            dir,
+            "refusing to create a site here: the folder is not empty",
+        )
+        .with_hint("pass the name of a new or empty folder, e.g. `carebook init my-clinic`"));
     }
-    let io_error = |e: std::io::Error| Diagnostic::file_error(dir, format!("cannot create the site: {e}"));
+    let io_error =
+        |e: std::io::Error| Diagnostic::file_error(dir, format!("cannot create the site: {e}"));
     for (rel, text) in STARTER_FILES {
         write_file(&dir.join(rel), text.as_bytes()).map_err(io_error)?;
     }

@@ -33,13 +33,26 @@ pub struct LinkTable<'a> {
 
 impl<'a> LinkTable<'a> {
     pub fn new(set: &'a PageSet, assets: &'a [Asset], base_path: &'a str) -> Self {
-        let page_paths = set.pages.iter().enumerate().map(|(i, p)| (p.rel_path.clone(), DocId::Page(i)));
-        let section_paths = set.sections.iter().enumerate().map(|(i, s)| (section_index_path(&s.dir), DocId::Section(i)));
+        let page_paths = set
+            .pages
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.rel_path.clone(), DocId::Page(i)));
+        let section_paths = set
+            .sections
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (section_index_path(&s.dir), DocId::Section(i)));
         LinkTable {
             set,
             base_path,
             by_path: page_paths.chain(section_paths).collect(),
-            by_slug: set.pages.iter().enumerate().map(|(i, p)| (p.slug.as_str(), i)).collect(),
+            by_slug: set
+                .pages
+                .iter()
+                .enumerate()
+                .map(|(i, p)| (p.slug.as_str(), i))
+                .collect(),
             assets: assets.iter().map(|a| a.rel_path.as_str()).collect(),
             drafts: set.drafts.iter().map(String::as_str).collect(),
         }
@@ -68,7 +81,11 @@ impl<'a> LinkTable<'a> {
         }
     }
 
-    fn resolve_markdown(&self, from_dir: &str, written: &str) -> Result<Resolved<DocId>, (String, String)> {
+    fn resolve_markdown(
+        &self,
+        from_dir: &str,
+        written: &str,
+    ) -> Result<Resolved<DocId>, (String, String)> {
         let path = join_content_path(from_dir, written).ok_or_else(|| outside_content(written))?;
         if let Some(doc) = self.by_path.get(&path) {
             return Ok(self.found(*doc));
@@ -76,14 +93,20 @@ impl<'a> LinkTable<'a> {
         if self.drafts.contains(path.as_str()) {
             return Err((
                 format!("link to a draft page: content/{path} is a draft"),
-                "publish the page (remove `draft: true`), build with --drafts, or remove the link".to_string(),
+                "publish the page (remove `draft: true`), build with --drafts, or remove the link"
+                    .to_string(),
             ));
         }
         let hint = match did_you_mean(&path, self.by_path.keys().map(String::as_str)) {
-            Some(close) => format!("did you mean content/{close}? Paths are relative to this file's folder"),
+            Some(close) => {
+                format!("did you mean content/{close}? Paths are relative to this file's folder")
+            }
             None => "link to an existing .md file, relative to this file's folder".to_string(),
         };
-        Err((format!("broken link: there is no page content/{path}"), hint))
+        Err((
+            format!("broken link: there is no page content/{path}"),
+            hint,
+        ))
     }
 
     fn resolve_slug(&self, slug: &str) -> Result<Resolved<DocId>, (String, String)> {
@@ -97,7 +120,11 @@ impl<'a> LinkTable<'a> {
         Err((format!("broken link: no page has the slug `{slug}`"), hint))
     }
 
-    fn resolve_file(&self, from_dir: &str, written: &str) -> Result<Resolved<DocId>, (String, String)> {
+    fn resolve_file(
+        &self,
+        from_dir: &str,
+        written: &str,
+    ) -> Result<Resolved<DocId>, (String, String)> {
         let path = join_content_path(from_dir, written).ok_or_else(|| outside_content(written))?;
         if self.assets.contains(path.as_str()) {
             return Ok(Resolved {
@@ -116,7 +143,11 @@ impl<'a> LinkTable<'a> {
 impl LinkResolver for LinkTable<'_> {
     type Target = DocId;
 
-    fn resolve(&self, from_dir: &str, request: &LinkRequest) -> Result<Resolved<DocId>, (String, String)> {
+    fn resolve(
+        &self,
+        from_dir: &str,
+        request: &LinkRequest,
+    ) -> Result<Resolved<DocId>, (String, String)> {
         match request {
             LinkRequest::MarkdownFile(path) => self.resolve_markdown(from_dir, path),
             LinkRequest::Slug(slug) => self.resolve_slug(slug),
@@ -170,12 +201,12 @@ pub fn check_anchors(
         DocId::Page(i) => &page_docs[i],
         DocId::Section(i) => &section_docs[i],
     };
-    let sources = set
-        .pages
-        .iter()
-        .map(|p| &p.source)
-        .zip(page_docs)
-        .chain(set.sections.iter().zip(section_docs).filter_map(|(s, d)| s.source.as_ref().map(|src| (src, d))));
+    let sources = set.pages.iter().map(|p| &p.source).zip(page_docs).chain(
+        set.sections
+            .iter()
+            .zip(section_docs)
+            .filter_map(|(s, d)| s.source.as_ref().map(|src| (src, d))),
+    );
     let mut found = Vec::new();
     for (source, rendered) in sources {
         for link in &rendered.links {
@@ -184,9 +215,17 @@ pub fn check_anchors(
             if !target.has_anchor(anchor) {
                 let name = match link.target {
                     DocId::Page(i) => format!("content/{}", set.pages[i].rel_path),
-                    DocId::Section(i) => format!("content/{}", section_index_path(&set.sections[i].dir)),
+                    DocId::Section(i) => {
+                        format!("content/{}", section_index_path(&set.sections[i].dir))
+                    }
                 };
-                found.push(missing_anchor(source, link.span, anchor, &name, &target.toc));
+                found.push(missing_anchor(
+                    source,
+                    link.span,
+                    anchor,
+                    &name,
+                    &target.toc,
+                ));
             }
         }
     }
@@ -235,10 +274,22 @@ mod tests {
 
     #[test]
     fn joins_relative_and_root_paths() {
-        assert_eq!(join_content_path("conditions", "../treatments/home-care.md").as_deref(), Some("treatments/home-care.md"));
-        assert_eq!(join_content_path("conditions", "sciatica.md").as_deref(), Some("conditions/sciatica.md"));
-        assert_eq!(join_content_path("", "./about.md").as_deref(), Some("about.md"));
-        assert_eq!(join_content_path("a/b", "/about.md").as_deref(), Some("about.md"));
+        assert_eq!(
+            join_content_path("conditions", "../treatments/home-care.md").as_deref(),
+            Some("treatments/home-care.md")
+        );
+        assert_eq!(
+            join_content_path("conditions", "sciatica.md").as_deref(),
+            Some("conditions/sciatica.md")
+        );
+        assert_eq!(
+            join_content_path("", "./about.md").as_deref(),
+            Some("about.md")
+        );
+        assert_eq!(
+            join_content_path("a/b", "/about.md").as_deref(),
+            Some("about.md")
+        );
         assert_eq!(join_content_path("", "../x.md"), None);
     }
 }

@@ -50,8 +50,9 @@ pub fn load_content(root: &Path) -> (Content, Diagnostics) {
     let mut diagnostics = Diagnostics::new();
     if !content_dir.is_dir() {
         diagnostics.push(
-            Diagnostic::file_error(CONTENT_DIR, "the content folder is missing")
-                .with_hint("create `content/` with an `_index.md` for the home page, or run `carebook init`"),
+            Diagnostic::file_error(CONTENT_DIR, "the content folder is missing").with_hint(
+                "create `content/` with an `_index.md` for the home page, or run `carebook init`",
+            ),
         );
         return (content, diagnostics);
     }
@@ -63,7 +64,10 @@ pub fn load_content(root: &Path) -> (Content, Diagnostics) {
         let entry = match entry {
             Ok(entry) => entry,
             Err(e) => {
-                let path = e.path().map(|p| display_path(root, p)).unwrap_or_else(|| CONTENT_DIR.into());
+                let path = e
+                    .path()
+                    .map(|p| display_path(root, p))
+                    .unwrap_or_else(|| CONTENT_DIR.into());
                 diagnostics.push(Diagnostic::file_error(path, format!("cannot read: {e}")));
                 continue;
             }
@@ -73,7 +77,10 @@ pub fn load_content(root: &Path) -> (Content, Diagnostics) {
             content.folders.push(rel);
         } else if rel.ends_with(".md") {
             match read_markdown(root, entry.path()) {
-                Ok(source) => content.markdown.push(MarkdownFile { rel_path: rel, source }),
+                Ok(source) => content.markdown.push(MarkdownFile {
+                    rel_path: rel,
+                    source,
+                }),
                 Err(d) => diagnostics.push(d),
             }
         } else {
@@ -89,7 +96,8 @@ pub fn load_content(root: &Path) -> (Content, Diagnostics) {
 /// Reads one Markdown file; a non-UTF-8 file is an error at its first bad byte.
 pub fn read_markdown(root: &Path, path: &Path) -> Result<SourceFile, Diagnostic> {
     let shown = display_path(root, path);
-    let bytes = std::fs::read(path).map_err(|e| Diagnostic::file_error(&shown, format!("cannot read: {e}")))?;
+    let bytes = std::fs::read(path)
+        .map_err(|e| Diagnostic::file_error(&shown, format!("cannot read: {e}")))?;
     match String::from_utf8(bytes) {
         Ok(text) => Ok(SourceFile::new(shown, text)),
         Err(e) => {
@@ -98,22 +106,32 @@ pub fn read_markdown(root: &Path, path: &Path) -> Result<SourceFile, Diagnostic>
             // The valid prefix is enough to place the first bad byte on its line.
             let mut prefix = String::from_utf8_lossy(&bytes[..valid_up_to]).into_owned();
             let line_end = bytes[valid_up_to..].iter().position(|&b| b == b'\n');
-            let rest = &bytes[valid_up_to..valid_up_to + line_end.unwrap_or(bytes.len() - valid_up_to)];
+            let rest =
+                &bytes[valid_up_to..valid_up_to + line_end.unwrap_or(bytes.len() - valid_up_to)];
             prefix.push_str(&String::from_utf8_lossy(rest));
             let source = SourceFile::new(shown, prefix);
             Err(Diagnostic::error(
                 &source,
                 Span::new(valid_up_to, valid_up_to + 1),
-                format!("the file is not valid UTF-8 (byte 0x{:02X})", bytes[valid_up_to]),
+                format!(
+                    "the file is not valid UTF-8 (byte 0x{:02X})",
+                    bytes[valid_up_to]
+                ),
             )
-            .with_hint("save the file as UTF-8 in your editor (often under \"Save with encoding\")"))
+            .with_hint(
+                "save the file as UTF-8 in your editor (often under \"Save with encoding\")",
+            ))
         }
     }
 }
 
 /// Files and folders that are never content: hidden ones and editors' temporary files.
 pub fn is_ignored(name: &str) -> bool {
-    name.starts_with('.') || name.starts_with('#') || name.ends_with('~') || name.ends_with(".swp") || name.ends_with(".tmp")
+    name.starts_with('.')
+        || name.starts_with('#')
+        || name.ends_with('~')
+        || name.ends_with(".swp")
+        || name.ends_with(".tmp")
 }
 
 /// `path` relative to `base`, with `/` separators on every platform.
@@ -127,7 +145,9 @@ pub fn relative_slash_path(base: &Path, path: &Path) -> String {
 
 /// The path shown in messages: relative to the site root when it is inside it.
 pub fn display_path(root: &Path, path: &Path) -> PathBuf {
-    path.strip_prefix(root).map(Path::to_path_buf).unwrap_or_else(|_| path.to_path_buf())
+    path.strip_prefix(root)
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|_| path.to_path_buf())
 }
 
 #[cfg(test)]

@@ -15,7 +15,11 @@ use carebook::build::{self, BuildOptions, Progress};
 use carebook::diagnostic::{Diagnostic, Diagnostics};
 
 #[derive(Parser)]
-#[command(name = "carebook", version, about = "Build patient-education websites from Markdown")]
+#[command(
+    name = "carebook",
+    version,
+    about = "Build patient-education websites from Markdown"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -24,9 +28,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Create a new site in DIR (default: the current folder), which must be empty.
-    Init {
-        dir: Option<PathBuf>,
-    },
+    Init { dir: Option<PathBuf> },
     /// Build the site into its output folder (atomically: a failed build changes nothing).
     Build(SiteArgs),
     /// Validate everything a build would, write nothing, and report every finding.
@@ -77,7 +79,11 @@ fn main() -> ExitCode {
 fn run_init(dir: PathBuf) -> ExitCode {
     match carebook::init::init(&dir) {
         Ok(()) => {
-            eprintln!("Created a new site in {}. Next: cd {} && carebook build", dir.display(), dir.display());
+            eprintln!(
+                "Created a new site in {}. Next: cd {} && carebook build",
+                dir.display(),
+                dir.display()
+            );
             ExitCode::SUCCESS
         }
         Err(d) => {
@@ -94,7 +100,10 @@ fn run_build(options: &BuildOptions) -> ExitCode {
     match result {
         Ok(summary) => {
             report(summary.diagnostics.iter());
-            let shown = summary.output_dir.strip_prefix(&options.root).unwrap_or(&summary.output_dir);
+            let shown = summary
+                .output_dir
+                .strip_prefix(&options.root)
+                .unwrap_or(&summary.output_dir);
             eprintln!(
                 "Built {} pages in {:.2}s → {}/",
                 summary.pages,
@@ -103,7 +112,10 @@ fn run_build(options: &BuildOptions) -> ExitCode {
             );
             ExitCode::SUCCESS
         }
-        Err(diagnostics) => fail(&diagnostics, "the build failed; the previous output is unchanged"),
+        Err(diagnostics) => fail(
+            &diagnostics,
+            "the build failed; the previous output is unchanged",
+        ),
     }
 }
 
@@ -169,7 +181,8 @@ impl Progress for TerminalProgress {
     fn tick(&self) {
         self.bar.inc(1);
         if self.enabled && self.started.elapsed() > Duration::from_secs(1) {
-            self.shown.get_or_init(|| self.bar.set_draw_target(ProgressDrawTarget::stderr()));
+            self.shown
+                .get_or_init(|| self.bar.set_draw_target(ProgressDrawTarget::stderr()));
         }
     }
 }

@@ -17,7 +17,9 @@
 
 use std::ops::Range;
 
-use pulldown_cmark::{BlockQuoteKind, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd, html};
+use pulldown_cmark::{
+    BlockQuoteKind, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd, html,
+};
 
 use crate::config::{MarkdownConfig, RawHtml};
 use crate::diagnostic::{Diagnostic, SourceFile, Span};
@@ -56,7 +58,11 @@ pub trait LinkResolver {
     type Target: Copy;
     /// Resolves a request made from a document in content folder `from_dir`.
     /// An error is a message and a hint.
-    fn resolve(&self, from_dir: &str, request: &LinkRequest) -> Result<Resolved<Self::Target>, (String, String)>;
+    fn resolve(
+        &self,
+        from_dir: &str,
+        request: &LinkRequest,
+    ) -> Result<Resolved<Self::Target>, (String, String)>;
 }
 
 /// An internal link found in a document, resolved to a target document.
@@ -108,9 +114,15 @@ fn parser_options(config: &MarkdownConfig) -> Options {
 }
 
 /// Renders a document body; never fails, but records problems as diagnostics.
-pub fn render<R: LinkResolver>(input: &MarkdownInput, config: &MarkdownConfig, resolver: &R) -> RenderedDoc<R::Target> {
+pub fn render<R: LinkResolver>(
+    input: &MarkdownInput,
+    config: &MarkdownConfig,
+    resolver: &R,
+) -> RenderedDoc<R::Target> {
     let body = &input.source.text[input.body_start..];
-    let events: Vec<(Event, Range<usize>)> = Parser::new_ext(body, parser_options(config)).into_offset_iter().collect();
+    let events: Vec<(Event, Range<usize>)> = Parser::new_ext(body, parser_options(config))
+        .into_offset_iter()
+        .collect();
     let mut renderer = Renderer {
         input,
         resolver,
@@ -144,14 +156,25 @@ fn check_local_anchors<T>(doc: &mut RenderedDoc<T>, source: &SourceFile) {
 }
 
 /// The error for a `#anchor` that names no heading of its target.
-pub fn missing_anchor(source: &SourceFile, span: Span, id: &str, target: &str, toc: &[Heading]) -> Diagnostic {
+pub fn missing_anchor(
+    source: &SourceFile,
+    span: Span,
+    id: &str,
+    target: &str,
+    toc: &[Heading],
+) -> Diagnostic {
     let ids: Vec<&str> = toc.iter().map(|h| h.id.as_str()).collect();
     let hint = match crate::diagnostic::did_you_mean(id, ids.iter().copied()) {
         Some(close) => format!("did you mean `#{close}`?"),
         None if ids.is_empty() => format!("{target} has no headings to link to"),
         None => format!("{target} has these anchors: {}", ids.join(", ")),
     };
-    Diagnostic::error(source, span, format!("broken anchor: {target} has no heading `#{id}`")).with_hint(hint)
+    Diagnostic::error(
+        source,
+        span,
+        format!("broken anchor: {target} has no heading `#{id}`"),
+    )
+    .with_hint(hint)
 }
 
 struct Renderer<'i, 'r, R: LinkResolver> {
@@ -167,31 +190,63 @@ impl<'i, R: LinkResolver> Renderer<'i, '_, R> {
         let mut iter = events.into_iter();
         while let Some((event, range)) = iter.next() {
             match event {
-                Event::Start(Tag::Heading { level, id, classes, .. }) => {
+                Event::Start(Tag::Heading {
+                    level, id, classes, ..
+                }) => {
                     let inner = take_until_end(&mut iter);
                     self.heading(level, id, classes, inner);
                 }
-                Event::Start(Tag::BlockQuote(Some(kind))) => self.out.push(Event::Html(callout_open(kind).into())),
-                Event::End(TagEnd::BlockQuote(Some(_))) => self.out.push(Event::Html("</div>\n".into())),
-                Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
+                Event::Start(Tag::BlockQuote(Some(kind))) => {
+                    self.out.push(Event::Html(callout_open(kind).into()))
+                }
+                Event::End(TagEnd::BlockQuote(Some(_))) => {
+                    self.out.push(Event::Html("</div>\n".into()))
+                }
+                Event::Start(Tag::Link {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                }) => {
                     let span = self.span_of_destination(&range, &dest_url);
-                    let wiki_without_text = matches!(link_type, LinkType::WikiLink { has_pothole: false });
+                    let wiki_without_text =
+                        matches!(link_type, LinkType::WikiLink { has_pothole: false });
                     let (url, target_title) = self.link_url(link_type, &dest_url, span);
                     match (wiki_without_text, target_title) {
                         (true, Some(page_title)) => {
                             // `[[slug]]` shows the target's title, not its slug.
                             take_until_end(&mut iter);
-                            self.out.push(Event::Start(Tag::Link { link_type, dest_url: url, title, id }));
+                            self.out.push(Event::Start(Tag::Link {
+                                link_type,
+                                dest_url: url,
+                                title,
+                                id,
+                            }));
                             self.out.push(Event::Text(CowStr::from(page_title)));
                             self.out.push(Event::End(TagEnd::Link));
                         }
-                        _ => self.out.push(Event::Start(Tag::Link { link_type, dest_url: url, title, id })),
+                        _ => self.out.push(Event::Start(Tag::Link {
+                            link_type,
+                            dest_url: url,
+                            title,
+                            id,
+                        })),
                     }
                 }
-                Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
+                Event::Start(Tag::Image {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                }) => {
                     let span = self.span_of_destination(&range, &dest_url);
                     let (url, _) = self.link_url(link_type, &dest_url, span);
-                    self.out.push(Event::Start(Tag::Image { link_type, dest_url: url, title, id }));
+                    self.out.push(Event::Start(Tag::Image {
+                        link_type,
+                        dest_url: url,
+                        title,
+                        id,
+                    }));
                 }
                 Event::Html(text) | Event::InlineHtml(text) if self.raw_html == RawHtml::Escape => {
                     self.out.push(Event::Text(text));
@@ -201,17 +256,29 @@ impl<'i, R: LinkResolver> Renderer<'i, '_, R> {
         }
     }
 
-    fn heading(&mut self, level: HeadingLevel, id: Option<CowStr<'i>>, classes: Vec<CowStr<'i>>, inner: Vec<Event<'i>>) {
+    fn heading(
+        &mut self,
+        level: HeadingLevel,
+        id: Option<CowStr<'i>>,
+        classes: Vec<CowStr<'i>>,
+        inner: Vec<Event<'i>>,
+    ) {
         let title = plain_text(&inner);
         let wanted = id.map_or_else(|| slugify(&title), |id| id.to_string());
-        let id = self.unique_id(if wanted.is_empty() { "section".to_string() } else { wanted });
+        let id = self.unique_id(if wanted.is_empty() {
+            "section".to_string()
+        } else {
+            wanted
+        });
         let level_number = level as u8;
         let class_attr = if classes.is_empty() {
             String::new()
         } else {
             format!(" class=\"{}\"", escape_attr(&classes.join(" ")))
         };
-        self.out.push(Event::Html(format!("<h{level_number} id=\"{id}\"{class_attr}>").into()));
+        self.out.push(Event::Html(
+            format!("<h{level_number} id=\"{id}\"{class_attr}>").into(),
+        ));
         self.out.extend(inner);
         self.out.push(Event::Html(
             format!(
@@ -232,7 +299,10 @@ impl<'i, R: LinkResolver> Renderer<'i, '_, R> {
         if !taken(&wanted) {
             return wanted;
         }
-        (1..).map(|n| format!("{wanted}-{n}")).find(|id| !taken(id)).unwrap_or(wanted)
+        (1..)
+            .map(|n| format!("{wanted}-{n}"))
+            .find(|id| !taken(id))
+            .unwrap_or(wanted)
     }
 
     /// The destination's span in the file: the URL text inside the link if it can be found.
@@ -246,7 +316,12 @@ impl<'i, R: LinkResolver> Renderer<'i, '_, R> {
     }
 
     /// Resolves a link destination; returns the URL to emit and, for documents, their title.
-    fn link_url(&mut self, link_type: LinkType, dest: &CowStr<'i>, span: Span) -> (CowStr<'i>, Option<String>) {
+    fn link_url(
+        &mut self,
+        link_type: LinkType,
+        dest: &CowStr<'i>,
+        span: Span,
+    ) -> (CowStr<'i>, Option<String>) {
         let (path, anchor) = match dest.split_once('#') {
             Some((path, anchor)) => (path, Some(anchor)),
             None => (dest.as_ref(), None),
@@ -300,10 +375,16 @@ fn classify(link_type: LinkType, path: &str) -> Classified<'_> {
             Classified::Internal(LinkRequest::Slug(path.trim()))
         };
     }
-    let has_scheme = path
-        .split_once(':')
-        .is_some_and(|(scheme, _)| !scheme.is_empty() && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c)));
-    if matches!(link_type, LinkType::Autolink | LinkType::Email) || has_scheme || path.starts_with("//") {
+    let has_scheme = path.split_once(':').is_some_and(|(scheme, _)| {
+        !scheme.is_empty()
+            && scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+    });
+    if matches!(link_type, LinkType::Autolink | LinkType::Email)
+        || has_scheme
+        || path.starts_with("//")
+    {
         Classified::External
     } else if path.is_empty() {
         Classified::LocalAnchor
@@ -325,11 +406,15 @@ fn callout_open(kind: BlockQuoteKind) -> String {
         BlockQuoteKind::Tip => ("tip", "Tip"),
         BlockQuoteKind::Note => ("note", "Note"),
     };
-    format!("<div class=\"callout callout-{name}\" role=\"note\">\n<p class=\"callout-title\">{label}</p>\n")
+    format!(
+        "<div class=\"callout callout-{name}\" role=\"note\">\n<p class=\"callout-title\">{label}</p>\n"
+    )
 }
 
 /// Collects the events up to the end of the element just started (its children).
-fn take_until_end<'a>(iter: &mut impl Iterator<Item = (Event<'a>, Range<usize>)>) -> Vec<Event<'a>> {
+fn take_until_end<'a>(
+    iter: &mut impl Iterator<Item = (Event<'a>, Range<usize>)>,
+) -> Vec<Event<'a>> {
     let mut depth = 0usize;
     let mut inner = Vec::new();
     for (event, _) in iter.by_ref() {
@@ -381,7 +466,11 @@ mod tests {
 
     impl LinkResolver for OnePage {
         type Target = usize;
-        fn resolve(&self, _: &str, request: &LinkRequest) -> Result<Resolved<usize>, (String, String)> {
+        fn resolve(
+            &self,
+            _: &str,
+            request: &LinkRequest,
+        ) -> Result<Resolved<usize>, (String, String)> {
             match request {
                 LinkRequest::MarkdownFile("a.md") | LinkRequest::Slug("a") => Ok(Resolved {
                     url: "/a/".into(),
@@ -408,14 +497,24 @@ mod tests {
         let doc = render_text("## Symptoms\n\n## Symptoms\n\n### What *helps*\n");
         let ids: Vec<&str> = doc.toc.iter().map(|h| h.id.as_str()).collect();
         assert_eq!(ids, ["symptoms", "symptoms-1", "what-helps"]);
-        assert!(doc.html.contains("<h2 id=\"symptoms\">Symptoms <a class=\"heading-anchor\" href=\"#symptoms\""));
+        assert!(doc.html.contains(
+            "<h2 id=\"symptoms\">Symptoms <a class=\"heading-anchor\" href=\"#symptoms\""
+        ));
     }
 
     #[test]
     fn links_are_resolved_and_recorded_with_spans() {
         let doc = render_text("See [x](a.md#top) and [[a]].\n");
-        assert!(doc.html.contains("<a href=\"/a/#top\">x</a>"), "{}", doc.html);
-        assert!(doc.html.contains("<a href=\"/a/\">Page A</a>"), "{}", doc.html);
+        assert!(
+            doc.html.contains("<a href=\"/a/#top\">x</a>"),
+            "{}",
+            doc.html
+        );
+        assert!(
+            doc.html.contains("<a href=\"/a/\">Page A</a>"),
+            "{}",
+            doc.html
+        );
         assert_eq!(doc.links.len(), 2);
         assert_eq!(doc.links[0].span, Span::new(8, 16));
         assert_eq!(doc.links[0].anchor.as_deref(), Some("top"));
@@ -436,7 +535,8 @@ mod tests {
 
     #[test]
     fn external_links_are_untouched() {
-        let doc = render_text("[a](https://example.org/x.md) [b](mailto:a@b.org) <https://e.org>\n");
+        let doc =
+            render_text("[a](https://example.org/x.md) [b](mailto:a@b.org) <https://e.org>\n");
         assert!(doc.diagnostics.is_empty());
         assert!(doc.links.is_empty());
         assert!(doc.html.contains("href=\"https://example.org/x.md\""));

@@ -45,9 +45,14 @@ pub struct StagingDir {
 impl StagingDir {
     /// Creates the staging folder next to `target` (same file system, so the swap is a rename).
     pub fn new(target: &Path) -> io::Result<StagingDir> {
-        let parent = target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let parent = target
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
         fs::create_dir_all(parent)?;
-        let dir = tempfile::Builder::new().prefix(".carebook-staging-").tempdir_in(parent)?;
+        let dir = tempfile::Builder::new()
+            .prefix(".carebook-staging-")
+            .tempdir_in(parent)?;
         Ok(StagingDir {
             dir,
             target: target.to_path_buf(),
@@ -57,7 +62,10 @@ impl StagingDir {
     fn path_for(&self, rel_path: &str) -> io::Result<PathBuf> {
         let rel = Path::new(rel_path);
         if rel.components().any(|c| !matches!(c, Component::Normal(_))) {
-            return Err(io::Error::new(io::ErrorKind::InvalidInput, format!("unsafe output path {rel_path}")));
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("unsafe output path {rel_path}"),
+            ));
         }
         let path = self.dir.path().join(rel);
         if let Some(parent) = path.parent() {
@@ -72,7 +80,10 @@ impl StagingDir {
         let staged = self.dir.keep();
         let old = if self.target.exists() {
             let parent = staged.parent().unwrap_or(Path::new("."));
-            let aside = tempfile::Builder::new().prefix(".carebook-old-").tempdir_in(parent)?.keep();
+            let aside = tempfile::Builder::new()
+                .prefix(".carebook-old-")
+                .tempdir_in(parent)?
+                .keep();
             fs::remove_dir(&aside)?;
             fs::rename(&self.target, &aside)?;
             Some(aside)
@@ -115,7 +126,12 @@ pub struct Precious {
 /// Refuses an output folder whose replacement would destroy something precious.
 pub fn refuse_dangerous_output(output: &Path, precious: &[Precious]) -> Result<(), Diagnostic> {
     let output_abs = absolute(output);
-    for Precious { what, path, inside_too } in precious {
+    for Precious {
+        what,
+        path,
+        inside_too,
+    } in precious
+    {
         let path_abs = absolute(path);
         let relation = if path_abs == output_abs {
             "is"
@@ -172,7 +188,10 @@ mod tests {
         staging.write("a/index.html", b"new").unwrap();
         staging.commit().unwrap();
         assert!(!target.join("old.html").exists());
-        assert_eq!(fs::read_to_string(target.join("a/index.html")).unwrap(), "new");
+        assert_eq!(
+            fs::read_to_string(target.join("a/index.html")).unwrap(),
+            "new"
+        );
         let leftovers: Vec<_> = fs::read_dir(dir.path()).unwrap().collect();
         assert_eq!(leftovers.len(), 1, "staging and old folders are cleaned up");
     }
@@ -203,8 +222,16 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().join("site");
         let precious = [
-            Precious { what: "site root", path: root.clone(), inside_too: false },
-            Precious { what: "content folder", path: root.join("content"), inside_too: true },
+            Precious {
+                what: "site root",
+                path: root.clone(),
+                inside_too: false,
+            },
+            Precious {
+                what: "content folder",
+                path: root.join("content"),
+                inside_too: true,
+            },
         ];
         assert!(refuse_dangerous_output(&root, &precious).is_err());
         assert!(refuse_dangerous_output(dir.path(), &precious).is_err());

@@ -82,7 +82,9 @@ pub struct Section {
 
 impl Section {
     pub fn body(&self) -> &str {
-        self.source.as_ref().map_or("", |s| &s.text[self.body_start..])
+        self.source
+            .as_ref()
+            .map_or("", |s| &s.text[self.body_start..])
     }
 
     /// The folder holding this section (`None` for the home page).
@@ -108,9 +110,12 @@ pub struct PageSet {
 pub fn build_pages(content: &Content, include_drafts: bool) -> (PageSet, Diagnostics) {
     let mut diagnostics = Diagnostics::new();
     let (index_files, page_files): (Vec<&MarkdownFile>, Vec<&MarkdownFile>) =
-        content.markdown.iter().partition(|f| f.rel_path.ends_with(SECTION_INDEX) && file_name(&f.rel_path) == SECTION_INDEX);
+        content.markdown.iter().partition(|f| {
+            f.rel_path.ends_with(SECTION_INDEX) && file_name(&f.rel_path) == SECTION_INDEX
+        });
 
-    let parsed: Vec<Result<Page, Diagnostic>> = page_files.par_iter().map(|f| parse_page(f)).collect();
+    let parsed: Vec<Result<Page, Diagnostic>> =
+        page_files.par_iter().map(|f| parse_page(f)).collect();
     let mut set = PageSet::default();
     for result in parsed {
         match result {
@@ -134,8 +139,10 @@ fn parse_page(file: &MarkdownFile) -> Result<Page, Diagnostic> {
     let front = parsed.front;
     let source = &file.source;
     let Some(title) = front.title.filter(|t| !t.trim().is_empty()) else {
-        return Err(Diagnostic::error(source, parsed.spans.header, "the page has no `title`")
-            .with_hint("add a line such as `title: Sciatica` to the front matter"));
+        return Err(
+            Diagnostic::error(source, parsed.spans.header, "the page has no `title`")
+                .with_hint("add a line such as `title: Sciatica` to the front matter"),
+        );
     };
     let kind = front.kind.unwrap_or_default();
     let summary = front.summary.filter(|s| !s.trim().is_empty());
@@ -185,16 +192,32 @@ fn split_rel_path(rel_path: &str) -> (&str, &str) {
     without_ext.rsplit_once('/').unwrap_or(("", without_ext))
 }
 
-fn build_sections(folders: &[String], index_files: &[&MarkdownFile], diagnostics: &mut Diagnostics) -> Vec<Section> {
+fn build_sections(
+    folders: &[String],
+    index_files: &[&MarkdownFile],
+    diagnostics: &mut Diagnostics,
+) -> Vec<Section> {
     let by_dir: HashMap<&str, &MarkdownFile> = index_files
         .iter()
-        .map(|f| (f.rel_path.strip_suffix(SECTION_INDEX).unwrap_or("").trim_end_matches('/'), *f))
+        .map(|f| {
+            (
+                f.rel_path
+                    .strip_suffix(SECTION_INDEX)
+                    .unwrap_or("")
+                    .trim_end_matches('/'),
+                *f,
+            )
+        })
         .collect();
     let mut sections: BTreeMap<String, Section> = BTreeMap::new();
     for dir in folders {
         let mut section = Section {
             dir: dir.clone(),
-            path: if dir.is_empty() { String::new() } else { format!("{}/", slugify_path(dir)) },
+            path: if dir.is_empty() {
+                String::new()
+            } else {
+                format!("{}/", slugify_path(dir))
+            },
             title: title_from_folder(dir),
             summary: None,
             weight: None,
@@ -223,7 +246,11 @@ fn build_sections(folders: &[String], index_files: &[&MarkdownFile], diagnostics
 }
 
 fn title_from_folder(dir: &str) -> String {
-    let name = dir.rsplit('/').next().unwrap_or(dir).replace(['-', '_'], " ");
+    let name = dir
+        .rsplit('/')
+        .next()
+        .unwrap_or(dir)
+        .replace(['-', '_'], " ");
     let mut chars = name.chars();
     match chars.next() {
         Some(first) => first.to_uppercase().chain(chars).collect(),
@@ -252,15 +279,25 @@ fn check_unique_slugs(pages: &[Page]) -> Vec<Diagnostic> {
 }
 
 fn check_condition_slugs(pages: &[Page]) -> Vec<Diagnostic> {
-    let kinds: HashMap<&str, Kind> = pages.iter().map(|p| (p.slug.as_str(), p.meta.kind)).collect();
-    let condition_slugs: Vec<&str> = pages.iter().filter(|p| p.meta.kind == Kind::Condition).map(|p| p.slug.as_str()).collect();
+    let kinds: HashMap<&str, Kind> = pages
+        .iter()
+        .map(|p| (p.slug.as_str(), p.meta.kind))
+        .collect();
+    let condition_slugs: Vec<&str> = pages
+        .iter()
+        .filter(|p| p.meta.kind == Kind::Condition)
+        .map(|p| p.slug.as_str())
+        .collect();
     let mut found = Vec::new();
     for page in pages {
         for slug in &page.meta.conditions {
             let span = page.spans.value(&page.source, "conditions", slug);
             let problem = match kinds.get(slug.as_str()) {
                 Some(Kind::Condition) => continue,
-                Some(other) => format!("`{slug}` in `conditions` is a {} page, not a condition", other.as_str()),
+                Some(other) => format!(
+                    "`{slug}` in `conditions` is a {} page, not a condition",
+                    other.as_str()
+                ),
                 None => format!("unknown condition `{slug}` in `conditions`"),
             };
             let hint = match did_you_mean(slug, condition_slugs.iter().copied()) {
@@ -279,7 +316,10 @@ pub fn slugify(text: &str) -> String {
     for c in text.chars() {
         if c.is_alphanumeric() {
             slug.extend(c.to_lowercase());
-        } else if (c.is_whitespace() || c == '-' || c == '_' || c == '/') && !slug.ends_with('-') && !slug.is_empty() {
+        } else if (c.is_whitespace() || c == '-' || c == '_' || c == '/')
+            && !slug.ends_with('-')
+            && !slug.is_empty()
+        {
             slug.push('-');
         }
     }
@@ -300,14 +340,20 @@ mod tests {
     #[test]
     fn slugify_makes_url_safe_names() {
         assert_eq!(slugify("When to see a doctor?"), "when-to-see-a-doctor");
-        assert_eq!(slugify("Hip flexor  stretch (kneeling)"), "hip-flexor-stretch-kneeling");
+        assert_eq!(
+            slugify("Hip flexor  stretch (kneeling)"),
+            "hip-flexor-stretch-kneeling"
+        );
         assert_eq!(slugify("Ça va"), "ça-va");
         assert_eq!(slugify("  --x--  "), "x");
     }
 
     #[test]
     fn splits_section_and_stem() {
-        assert_eq!(split_rel_path("conditions/sciatica.md"), ("conditions", "sciatica"));
+        assert_eq!(
+            split_rel_path("conditions/sciatica.md"),
+            ("conditions", "sciatica")
+        );
         assert_eq!(split_rel_path("about.md"), ("", "about"));
     }
 

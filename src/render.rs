@@ -67,15 +67,25 @@ impl Theme {
                         let shown = crate::load::display_path(root, &path);
                         templates.insert(name, SourceFile::new(shown, text));
                     }
-                    Err(e) => errors.push(Diagnostic::file_error(&path, format!("cannot read the template: {e}"))),
+                    Err(e) => errors.push(Diagnostic::file_error(
+                        &path,
+                        format!("cannot read the template: {e}"),
+                    )),
                 }
             }
         }
-        let missing: Vec<&str> = REQUIRED_TEMPLATES.iter().copied().filter(|t| !templates.contains_key(*t)).collect();
+        let missing: Vec<&str> = REQUIRED_TEMPLATES
+            .iter()
+            .copied()
+            .filter(|t| !templates.contains_key(*t))
+            .collect();
         if !missing.is_empty() {
             errors.push(
-                Diagnostic::file_error(crate::load::display_path(root, &theme_dir.join("templates")), format!("the theme lacks the templates {}", missing.join(", ")))
-                    .with_hint("copy them from the default theme"),
+                Diagnostic::file_error(
+                    crate::load::display_path(root, &theme_dir.join("templates")),
+                    format!("the theme lacks the templates {}", missing.join(", ")),
+                )
+                .with_hint("copy them from the default theme"),
             );
         }
         if !errors.is_empty() {
@@ -84,10 +94,16 @@ impl Theme {
         let mut tera = Tera::default();
         let mut names: Vec<&String> = templates.keys().collect();
         names.sort();
-        if let Err(e) = tera.add_raw_templates(names.iter().map(|n| (n.as_str(), templates[*n].text.as_str()))) {
+        if let Err(e) = tera.add_raw_templates(
+            names
+                .iter()
+                .map(|n| (n.as_str(), templates[*n].text.as_str())),
+        ) {
             return Err(vec![template_error(&e, &templates)]);
         }
-        tera.register_filter("urlencode", |s: &str, _: tera::Kwargs, _: &tera::State| urlencode(s));
+        tera.register_filter("urlencode", |s: &str, _: tera::Kwargs, _: &tera::State| {
+            urlencode(s)
+        });
         let mut static_files: HashMap<String, PathBuf> = HashMap::new();
         for dir in [theme_dir.join("static"), root.join("static")] {
             static_files.extend(list_files(&dir));
@@ -107,7 +123,9 @@ impl Theme {
     }
 
     fn render(&self, name: &str, context: &Context) -> Result<String, Diagnostic> {
-        self.tera.render(name, context).map_err(|e| template_error(&e, &self.template_sources))
+        self.tera
+            .render(name, context)
+            .map_err(|e| template_error(&e, &self.template_sources))
     }
 
     fn has(&self, name: &str) -> bool {
@@ -145,11 +163,23 @@ fn template_error(error: &tera::Error, sources: &HashMap<String, SourceFile>) ->
             } else {
                 "template error"
             };
-            Diagnostic::error(source, Span::new(range.start, range.end), format!("{kind}: {}", report.message())).with_hint(hint)
+            Diagnostic::error(
+                source,
+                Span::new(range.start, range.end),
+                format!("{kind}: {}", report.message()),
+            )
+            .with_hint(hint)
         }
         None => {
-            let file = report.map_or_else(|| "templates".to_string(), |r| format!("templates/{}", r.filename()));
-            Diagnostic::file_error(file, format!("template error: {}", first_line(&error.to_string()))).with_hint(hint)
+            let file = report.map_or_else(
+                || "templates".to_string(),
+                |r| format!("templates/{}", r.filename()),
+            );
+            Diagnostic::file_error(
+                file,
+                format!("template error: {}", first_line(&error.to_string())),
+            )
+            .with_hint(hint)
         }
     }
 }
@@ -186,8 +216,10 @@ struct SiteContext<'a> {
     clinic: &'a Clinic,
     /// Top-level sections, for the main navigation.
     nav: Vec<LinkContext>,
-    conditions_url: String,
-    tags_url: String,
+    /// `None` when the site has no conditions listing (and so no page there).
+    conditions_url: Option<String>,
+    /// `None` when no page has tags.
+    tags_url: Option<String>,
     feed_url: String,
 }
 
@@ -308,7 +340,12 @@ pub const CONDITIONS_PATH: &str = "conditions/";
 pub const TAGS_PATH: &str = "tags/";
 
 /// Renders every output file of the site into `sink`; returns all problems found.
-pub fn render_site(site: &Site, theme: &Theme, sink: &dyn OutputSink, progress: &(dyn Fn() + Sync)) -> Vec<Diagnostic> {
+pub fn render_site(
+    site: &Site,
+    theme: &Theme,
+    sink: &dyn OutputSink,
+    progress: &(dyn Fn() + Sync),
+) -> Vec<Diagnostic> {
     let renderer = Renderer::new(site, theme);
     let mut problems = renderer.check_output_collisions();
     if !problems.is_empty() {
@@ -319,8 +356,9 @@ pub fn render_site(site: &Site, theme: &Theme, sink: &dyn OutputSink, progress: 
         .par_iter()
         .filter_map(|job| {
             let result = renderer.render_job(*job).and_then(|(path, html)| {
-                sink.write(&path, html.as_bytes())
-                    .map_err(|e| Diagnostic::file_error(&path, format!("cannot write the output file: {e}")))
+                sink.write(&path, html.as_bytes()).map_err(|e| {
+                    Diagnostic::file_error(&path, format!("cannot write the output file: {e}"))
+                })
             });
             progress();
             result.err()
@@ -356,8 +394,12 @@ impl<'a> Renderer<'a> {
 
     fn jobs(&self) -> Vec<Job> {
         let mut jobs: Vec<Job> = (0..self.site.pages.len()).map(Job::Page).collect();
-        jobs.extend((0..self.site.sections.len()).filter(|&i| Some(i) != self.conditions_section).map(Job::Section));
-        if self.conditions_section.is_some() || !self.site.conditions_az.is_empty() {
+        jobs.extend(
+            (0..self.site.sections.len())
+                .filter(|&i| Some(i) != self.conditions_section)
+                .map(Job::Section),
+        );
+        if self.has_conditions_index() {
             jobs.push(Job::ConditionsIndex);
         }
         if !self.site.tags.is_empty() {
@@ -366,6 +408,10 @@ impl<'a> Renderer<'a> {
         }
         jobs.extend([Job::NotFound, Job::Sitemap, Job::Atom, Job::Robots]);
         jobs
+    }
+
+    fn has_conditions_index(&self) -> bool {
+        self.conditions_section.is_some() || !self.site.conditions_az.is_empty()
     }
 
     /// Two sources that would write the same output file are an error, not a silent overwrite.
@@ -378,16 +424,29 @@ impl<'a> Renderer<'a> {
         }
         let mut found = Vec::new();
         for page in &self.site.pages {
-            let reserved = page.path == TAGS_PATH || (page.path == CONDITIONS_PATH && self.conditions_section.is_none());
+            let reserved = page.path == TAGS_PATH
+                || (page.path == CONDITIONS_PATH && self.conditions_section.is_none());
             if let Some(other) = owners.get(page.path.as_str()) {
                 found.push(
-                    Diagnostic::error(&page.source, page.spans.header, format!("this page's URL /{} is also the URL of {}", page.path, other.path.display()))
-                        .with_hint("rename the file or the folder"),
+                    Diagnostic::error(
+                        &page.source,
+                        page.spans.header,
+                        format!(
+                            "this page's URL /{} is also the URL of {}",
+                            page.path,
+                            other.path.display()
+                        ),
+                    )
+                    .with_hint("rename the file or the folder"),
                 );
             } else if reserved {
                 found.push(
-                    Diagnostic::error(&page.source, page.spans.header, format!("the URL /{} is reserved for a generated listing", page.path))
-                        .with_hint("rename the file"),
+                    Diagnostic::error(
+                        &page.source,
+                        page.spans.header,
+                        format!("the URL /{} is reserved for a generated listing", page.path),
+                    )
+                    .with_hint("rename the file"),
                 );
             }
         }
@@ -425,7 +484,12 @@ impl<'a> Renderer<'a> {
     fn site_context(&self) -> SiteContext<'a> {
         let config = &self.site.config;
         let top_level = self.site.sections.iter().position(|s| s.dir.is_empty());
-        let nav = top_level.map_or_else(Vec::new, |root| self.site.subsections[root].iter().map(|&i| self.section_link(i)).collect());
+        let nav = top_level.map_or_else(Vec::new, |root| {
+            self.site.subsections[root]
+                .iter()
+                .map(|&i| self.section_link(i))
+                .collect()
+        });
         SiteContext {
             title: &config.title,
             description: &config.description,
@@ -434,8 +498,10 @@ impl<'a> Renderer<'a> {
             base_path: self.base_path,
             clinic: &config.clinic,
             nav,
-            conditions_url: self.url(CONDITIONS_PATH),
-            tags_url: self.url(TAGS_PATH),
+            conditions_url: self
+                .has_conditions_index()
+                .then(|| self.url(CONDITIONS_PATH)),
+            tags_url: (!self.site.tags.is_empty()).then(|| self.url(TAGS_PATH)),
             feed_url: self.url("atom.xml"),
         }
     }
@@ -484,7 +550,12 @@ impl<'a> Renderer<'a> {
 
     fn tag_link(&self, name: &str) -> TagContext {
         let slug = crate::page::slugify(name);
-        let count = self.site.tags.iter().find(|t| t.slug == slug).map_or(0, |t| t.pages.len());
+        let count = self
+            .site
+            .tags
+            .iter()
+            .find(|t| t.slug == slug)
+            .map_or(0, |t| t.pages.len());
         TagContext {
             name: name.to_string(),
             url: self.url(&format!("{TAGS_PATH}{slug}/")),
@@ -499,15 +570,28 @@ impl<'a> Renderer<'a> {
         for &i in about {
             let section = self.site.section_of(i);
             let (weight, title, url) = match section {
-                Some(s) => (self.site.sections[s].weight, self.site.sections[s].title.clone(), self.url(&self.site.sections[s].path)),
+                Some(s) => (
+                    self.site.sections[s].weight,
+                    self.site.sections[s].title.clone(),
+                    self.url(&self.site.sections[s].path),
+                ),
                 None => (None, "Other pages".to_string(), self.url("")),
             };
             match groups.iter_mut().find(|(_, t, _)| *t == title) {
                 Some((_, _, group)) => group.pages.push(self.page_link(i)),
-                None => groups.push((weight, title.clone(), Group { title, url, pages: vec![self.page_link(i)] })),
+                None => groups.push((
+                    weight,
+                    title.clone(),
+                    Group {
+                        title,
+                        url,
+                        pages: vec![self.page_link(i)],
+                    },
+                )),
             }
         }
-        groups.sort_by(|a, b| (a.0.unwrap_or(i64::MAX), &a.1).cmp(&(b.0.unwrap_or(i64::MAX), &b.1)));
+        groups
+            .sort_by(|a, b| (a.0.unwrap_or(i64::MAX), &a.1).cmp(&(b.0.unwrap_or(i64::MAX), &b.1)));
         groups.into_iter().map(|(_, _, g)| g).collect()
     }
 
@@ -533,11 +617,18 @@ impl<'a> Renderer<'a> {
             reviewed_by: meta.reviewed_by.as_deref(),
             sources: &meta.sources,
             date: meta.date.map(Into::into),
-            updated: meta.updated.filter(|u| Some(*u) != meta.date).map(Into::into),
+            updated: meta
+                .updated
+                .filter(|u| Some(*u) != meta.date)
+                .map(Into::into),
             dose: meta.dose.as_ref(),
             extra: &meta.extra,
             conditions: self.links(&self.site.about[i]),
-            linked_from: if meta.kind == Kind::Condition { self.linked_from(i) } else { Vec::new() },
+            linked_from: if meta.kind == Kind::Condition {
+                self.linked_from(i)
+            } else {
+                Vec::new()
+            },
             related_conditions: self.links(&self.site.related_conditions[i]),
             backlinks: self.links(&self.site.by_title(self.site.graph.inbound[i].clone())),
             breadcrumbs: self.breadcrumbs(&page.section),
@@ -567,7 +658,9 @@ impl<'a> Renderer<'a> {
                 }
             })
             .collect();
-        let parent_crumbs = section.parent_dir().map_or_else(Vec::new, |p| self.breadcrumbs(p));
+        let parent_crumbs = section
+            .parent_dir()
+            .map_or_else(Vec::new, |p| self.breadcrumbs(p));
         SectionContext {
             title: &section.title,
             summary: section.summary.as_deref(),
@@ -586,7 +679,11 @@ impl<'a> Renderer<'a> {
         let section = &self.site.sections[i];
         let mut context = self.context();
         context.insert("section", &self.section_context(i));
-        let template = if section.dir.is_empty() { "index.html" } else { "section.html" };
+        let template = if section.dir.is_empty() {
+            "index.html"
+        } else {
+            "section.html"
+        };
         let html = self.theme.render(template, &context)?;
         Ok((format!("{}index.html", section.path), html))
     }
@@ -595,7 +692,10 @@ impl<'a> Renderer<'a> {
         let mut context = self.context();
         match self.conditions_section {
             Some(i) => context.insert("section", &self.section_context(i)),
-            None => context.insert("section", &self.generated_section("Conditions A–Z", CONDITIONS_PATH)),
+            None => context.insert(
+                "section",
+                &self.generated_section("Conditions A–Z", CONDITIONS_PATH),
+            ),
         }
         context.insert("conditions", &self.links(&self.site.conditions_az));
         let html = self.theme.render("conditions.html", &context)?;
@@ -621,7 +721,12 @@ impl<'a> Renderer<'a> {
     fn render_tags_index(&self) -> Result<(String, String), Diagnostic> {
         let mut context = self.context();
         context.insert("section", &self.generated_section("Topics", TAGS_PATH));
-        let tags: Vec<TagContext> = self.site.tags.iter().map(|t| self.tag_link(&t.name)).collect();
+        let tags: Vec<TagContext> = self
+            .site
+            .tags
+            .iter()
+            .map(|t| self.tag_link(&t.name))
+            .collect();
         context.insert("tags", &tags);
         let html = self.theme.render("tags.html", &context)?;
         Ok((format!("{TAGS_PATH}index.html"), html))
@@ -646,7 +751,12 @@ impl<'a> Renderer<'a> {
         Ok((format!("{path}index.html"), html))
     }
 
-    fn render_simple(&self, template: &str, output: &str, title: &'a str) -> Result<(String, String), Diagnostic> {
+    fn render_simple(
+        &self,
+        template: &str,
+        output: &str,
+        title: &'a str,
+    ) -> Result<(String, String), Diagnostic> {
         let mut context = self.context();
         context.insert("section", &self.generated_section(title, ""));
         Ok((output.to_string(), self.theme.render(template, &context)?))
@@ -690,18 +800,25 @@ impl<'a> Renderer<'a> {
             entries.extend(tag_entries);
         }
         let mut context = self.context();
-        context.insert("feed_updated", &entries.iter().filter_map(|e| e.updated.clone()).max());
+        context.insert(
+            "feed_updated",
+            &entries.iter().filter_map(|e| e.updated.clone()).max(),
+        );
         context.insert("entries", &entries);
         context.insert("feed_url", &self.permalink(template));
         Ok((template.to_string(), self.theme.render(template, &context)?))
     }
 
     fn robots(&self) -> String {
-        format!("User-agent: *\nAllow: /\nSitemap: {}\n", self.permalink("sitemap.xml"))
+        format!(
+            "User-agent: *\nAllow: /\nSitemap: {}\n",
+            self.permalink("sitemap.xml")
+        )
     }
 }
 
-static EMPTY_MAP: std::sync::LazyLock<serde_json::Map<String, serde_json::Value>> = std::sync::LazyLock::new(serde_json::Map::new);
+static EMPTY_MAP: std::sync::LazyLock<serde_json::Map<String, serde_json::Value>> =
+    std::sync::LazyLock::new(serde_json::Map::new);
 
 fn kind_label(kind: Kind) -> &'static str {
     match kind {
@@ -713,9 +830,18 @@ fn kind_label(kind: Kind) -> &'static str {
 }
 
 /// Copies the theme's and site's static files and the content's assets into `sink`.
-pub fn copy_static(theme: &Theme, assets: &[crate::load::Asset], sink: &dyn OutputSink) -> Vec<Diagnostic> {
-    let theme_files = theme.static_files.iter().map(|(rel, path)| (rel.as_str(), path.as_path()));
-    let asset_files = assets.iter().map(|a| (a.rel_path.as_str(), a.absolute.as_path()));
+pub fn copy_static(
+    theme: &Theme,
+    assets: &[crate::load::Asset],
+    sink: &dyn OutputSink,
+) -> Vec<Diagnostic> {
+    let theme_files = theme
+        .static_files
+        .iter()
+        .map(|(rel, path)| (rel.as_str(), path.as_path()));
+    let asset_files = assets
+        .iter()
+        .map(|a| (a.rel_path.as_str(), a.absolute.as_path()));
     let files: Vec<(&str, &Path)> = theme_files.chain(asset_files).collect();
     files
         .par_iter()

@@ -60,13 +60,17 @@ impl Site {
         section_docs: Vec<RenderedDoc<DocId>>,
         graph: LinkGraph,
     ) -> Site {
-        let PageSet { pages, sections, .. } = set;
+        let PageSet {
+            pages, sections, ..
+        } = set;
         let about = about_conditions(&pages, &graph);
         let about_this = invert(&about, pages.len());
         let related_conditions = related_conditions(&pages, &about, &about_this);
         let section_pages = pages_by_section(&pages, &sections);
         let subsections = subsections(&sections);
-        let mut conditions_az: Vec<usize> = (0..pages.len()).filter(|&i| pages[i].meta.kind == Kind::Condition).collect();
+        let mut conditions_az: Vec<usize> = (0..pages.len())
+            .filter(|&i| pages[i].meta.kind == Kind::Condition)
+            .collect();
         conditions_az.sort_by_cached_key(|&i| pages[i].meta.title.to_lowercase());
         let tags = collect_tags(&pages);
         Site {
@@ -100,15 +104,26 @@ impl Site {
 }
 
 fn about_conditions(pages: &[Page], graph: &LinkGraph) -> Vec<Vec<usize>> {
-    let by_slug: HashMap<&str, usize> = pages.iter().enumerate().map(|(i, p)| (p.slug.as_str(), i)).collect();
+    let by_slug: HashMap<&str, usize> = pages
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.slug.as_str(), i))
+        .collect();
     let is_condition = |i: usize| pages[i].meta.kind == Kind::Condition;
     pages
         .iter()
         .enumerate()
         .map(|(i, page)| {
-            let listed = page.meta.conditions.iter().filter_map(|s| by_slug.get(s.as_str()).copied());
+            let listed = page
+                .meta
+                .conditions
+                .iter()
+                .filter_map(|s| by_slug.get(s.as_str()).copied());
             let linked = graph.outbound[i].iter().copied();
-            let set: BTreeSet<usize> = listed.chain(linked).filter(|&c| c != i && is_condition(c)).collect();
+            let set: BTreeSet<usize> = listed
+                .chain(linked)
+                .filter(|&c| c != i && is_condition(c))
+                .collect();
             sorted_by_title(pages, set)
         })
         .collect()
@@ -124,12 +139,21 @@ fn invert(relation: &[Vec<usize>], len: usize) -> Vec<Vec<usize>> {
     inverted
 }
 
-fn related_conditions(pages: &[Page], about: &[Vec<usize>], about_this: &[Vec<usize>]) -> Vec<Vec<usize>> {
+fn related_conditions(
+    pages: &[Page],
+    about: &[Vec<usize>],
+    about_this: &[Vec<usize>],
+) -> Vec<Vec<usize>> {
     (0..pages.len())
         .map(|i| {
             let mut set: BTreeSet<usize> = about[i].iter().copied().collect();
             if pages[i].meta.kind == Kind::Condition {
-                set.extend(about_this[i].iter().copied().filter(|&j| pages[j].meta.kind == Kind::Condition));
+                set.extend(
+                    about_this[i]
+                        .iter()
+                        .copied()
+                        .filter(|&j| pages[j].meta.kind == Kind::Condition),
+                );
             }
             sorted_by_title(pages, set)
         })
@@ -147,8 +171,15 @@ fn pages_by_section(pages: &[Page], sections: &[Section]) -> Vec<Vec<usize>> {
     sections
         .iter()
         .map(|section| {
-            let mut list: Vec<usize> = (0..pages.len()).filter(|&i| pages[i].section == section.dir).collect();
-            list.sort_by_cached_key(|&i| (pages[i].meta.weight.unwrap_or(i64::MAX), pages[i].meta.title.to_lowercase()));
+            let mut list: Vec<usize> = (0..pages.len())
+                .filter(|&i| pages[i].section == section.dir)
+                .collect();
+            list.sort_by_cached_key(|&i| {
+                (
+                    pages[i].meta.weight.unwrap_or(i64::MAX),
+                    pages[i].meta.title.to_lowercase(),
+                )
+            });
             list
         })
         .collect()
@@ -161,7 +192,12 @@ fn subsections(sections: &[Section]) -> Vec<Vec<usize>> {
             let mut children: Vec<usize> = (0..sections.len())
                 .filter(|&i| sections[i].parent_dir() == Some(parent.dir.as_str()))
                 .collect();
-            children.sort_by_cached_key(|&i| (sections[i].weight.unwrap_or(i64::MAX), sections[i].title.to_lowercase()));
+            children.sort_by_cached_key(|&i| {
+                (
+                    sections[i].weight.unwrap_or(i64::MAX),
+                    sections[i].title.to_lowercase(),
+                )
+            });
             children
         })
         .collect()
@@ -188,7 +224,8 @@ fn collect_tags(pages: &[Page]) -> Vec<Tag> {
     by_slug
         .into_values()
         .map(|mut tag| {
-            tag.pages.sort_by_cached_key(|&i| pages[i].meta.title.to_lowercase());
+            tag.pages
+                .sort_by_cached_key(|&i| pages[i].meta.title.to_lowercase());
             tag
         })
         .collect()
