@@ -7,8 +7,14 @@ use common::SiteTest;
 
 fn fails_with(fixture: &str, headline: &str) {
     let site = SiteTest::fixture(fixture);
-    site.build().fails().stderr_has(headline).stderr_has("= hint: ");
-    assert!(!site.exists("public"), "a failed build must not create output");
+    site.build()
+        .fails()
+        .stderr_has(headline)
+        .stderr_has("= hint: ");
+    assert!(
+        !site.exists("public"),
+        "a failed build must not create output"
+    );
 }
 
 #[test]
@@ -30,7 +36,10 @@ fn unknown_front_matter_key_suggests_the_right_one() {
 
 #[test]
 fn missing_title() {
-    fails_with("missing-title", "content/bad.md:1:1: error: the page has no `title`");
+    fails_with(
+        "missing-title",
+        "content/bad.md:1:1: error: the page has no `title`",
+    );
 }
 
 #[test]
@@ -56,7 +65,9 @@ fn all_broken_links_are_reported_in_one_run() {
     let run = site
         .build()
         .fails()
-        .stderr_has("content/a.md:7:12: error: broken link: there is no page content/conditions/missing.md")
+        .stderr_has(
+            "content/a.md:7:12: error: broken link: there is no page content/conditions/missing.md",
+        )
         .stderr_has("content/b.md:5:8: error: broken link: no page has the slug `sciatca`")
         .stderr_has("= hint: did you mean `[[sciatica]]`?");
     assert_eq!(run.error_count(), 2);
@@ -81,7 +92,8 @@ fn duplicate_slug_names_both_files() {
 
 #[test]
 fn non_utf8_file_points_at_the_bad_byte() {
-    let site = SiteTest::fixture("non-utf8").with_bytes("content/latin1.md", b"---\ntitle: Caf\xe9\n---\n");
+    let site = SiteTest::fixture("non-utf8")
+        .with_bytes("content/latin1.md", b"---\ntitle: Caf\xe9\n---\n");
     site.build()
         .fails()
         .stderr_has("content/latin1.md:2:11: error: the file is not valid UTF-8 (byte 0xE9)")
@@ -101,14 +113,23 @@ fn unknown_site_toml_key_names_key_line_and_valid_keys() {
     let site = SiteTest::fixture("unknown-config-key");
     site.build()
         .fails()
-        .stderr_has("site.toml:3:1: error: unknown key `theem`, expected one of `title`, `base_url`")
+        .stderr_has(
+            "site.toml:3:1: error: unknown key `theem`, expected one of `title`, `base_url`",
+        )
         .stderr_has("= hint: did you mean `theme`?");
 }
 
 #[test]
 fn output_dir_that_would_destroy_sources_is_refused() {
     let site = SiteTest::fixture("minimal");
-    for dir in [".", "content", "themes", "themes/default", "content/out", ".."] {
+    for dir in [
+        ".",
+        "content",
+        "themes",
+        "themes/default",
+        "content/out",
+        "..",
+    ] {
         site.run(&["build", "--output-dir", dir])
             .fails()
             .stderr_has("error: refusing to build into");
@@ -121,15 +142,23 @@ fn failed_build_leaves_previous_output_intact() {
     let site = SiteTest::fixture("minimal");
     site.build().succeeds();
     let before = site.read("public/a/index.html");
-    let site = site.with_file("content/a.md", "---\ntitle: A page\nweight: heavy\n---\n\nChanged.\n");
-    site.build().fails().stderr_has("the previous output is unchanged");
+    let site = site.with_file(
+        "content/a.md",
+        "---\ntitle: A page\nweight: heavy\n---\n\nChanged.\n",
+    );
+    site.build()
+        .fails()
+        .stderr_has("the previous output is unchanged");
     assert_eq!(site.read("public/a/index.html"), before);
     let leftovers: Vec<String> = std::fs::read_dir(site.root())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .filter(|n| n.starts_with(".carebook"))
         .collect();
-    assert!(leftovers.is_empty(), "staging folders left behind: {leftovers:?}");
+    assert!(
+        leftovers.is_empty(),
+        "staging folders left behind: {leftovers:?}"
+    );
 }
 
 #[test]
@@ -143,5 +172,8 @@ fn check_reports_errors_and_writes_nothing() {
 #[test]
 fn missing_site_toml_is_a_usage_hint() {
     let site = SiteTest::empty();
-    site.build().fails().stderr_has("site.toml: error: cannot read the site configuration").stderr_has("carebook init");
+    site.build()
+        .fails()
+        .stderr_has("site.toml: error: cannot read the site configuration")
+        .stderr_has("carebook init");
 }

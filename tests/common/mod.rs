@@ -49,7 +49,10 @@ impl SiteTest {
         let dir = tempfile::tempdir().expect("temp dir");
         copy_dir(&repo_root().join("tests/fixtures").join(name), dir.path());
         if !dir.path().join("themes").exists() {
-            copy_dir(&repo_root().join("themes/default"), &dir.path().join("themes/default"));
+            copy_dir(
+                &repo_root().join("themes/default"),
+                &dir.path().join("themes/default"),
+            );
         }
         SiteTest { dir }
     }
@@ -105,7 +108,8 @@ impl SiteTest {
 
     /// The text of a file, relative to the site root.
     pub fn read(&self, rel: &str) -> String {
-        fs::read_to_string(self.root().join(rel)).unwrap_or_else(|e| panic!("cannot read {rel}: {e}"))
+        fs::read_to_string(self.root().join(rel))
+            .unwrap_or_else(|e| panic!("cannot read {rel}: {e}"))
     }
 
     pub fn exists(&self, rel: &str) -> bool {
@@ -124,7 +128,12 @@ impl Run {
     }
 
     pub fn fails(self) -> Self {
-        assert_eq!(self.code(), 1, "expected exit code 1 (content errors), stderr:\n{}", self.stderr);
+        assert_eq!(
+            self.code(),
+            1,
+            "expected exit code 1 (content errors), stderr:\n{}",
+            self.stderr
+        );
         self
     }
 
@@ -134,22 +143,36 @@ impl Run {
     }
 
     pub fn stderr_has(self, text: &str) -> Self {
-        assert!(self.stderr.contains(text), "stderr lacks {text:?}:\n{}", self.stderr);
+        assert!(
+            self.stderr.contains(text),
+            "stderr lacks {text:?}:\n{}",
+            self.stderr
+        );
         self
     }
 
     pub fn stderr_lacks(self, text: &str) -> Self {
-        assert!(!self.stderr.contains(text), "stderr has {text:?}:\n{}", self.stderr);
+        assert!(
+            !self.stderr.contains(text),
+            "stderr has {text:?}:\n{}",
+            self.stderr
+        );
         self
     }
 
     /// The number of `error:` headlines reported.
     pub fn error_count(&self) -> usize {
-        self.stderr.lines().filter(|l| l.contains(": error: ")).count()
+        self.stderr
+            .lines()
+            .filter(|l| l.contains(": error: "))
+            .count()
     }
 
     pub fn output_has(self, rel: &str) -> Self {
-        assert!(self.root.join("public").join(rel).exists(), "public/{rel} missing");
+        assert!(
+            self.root.join("public").join(rel).exists(),
+            "public/{rel} missing"
+        );
         self
     }
 }
