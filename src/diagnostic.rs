@@ -124,7 +124,8 @@ pub struct Position {
 pub struct Diagnostic {
     pub severity: Severity,
     pub file: PathBuf,
-    pub position: Option<Position>,
+    /// Boxed: most diagnostics are passed around in `Result`s and should stay small.
+    pub position: Option<Box<Position>>,
     pub message: String,
     pub hint: Option<String>,
 }
@@ -152,12 +153,12 @@ impl Diagnostic {
         Diagnostic {
             severity,
             file: source.path.clone(),
-            position: Some(Position {
+            position: Some(Box::new(Position {
                 span,
                 start,
                 line_text,
                 width,
-            }),
+            })),
             message: message.into(),
             hint: None,
         }
