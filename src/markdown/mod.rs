@@ -25,6 +25,10 @@ use crate::config::{MarkdownConfig, RawHtml};
 use crate::diagnostic::{Diagnostic, SourceFile, Span};
 use crate::page::slugify;
 
+pub mod text;
+
+pub use text::{BlockKind, DocumentText, TextBlock};
+
 /// One heading of a document, for its table of contents.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Heading {
@@ -80,6 +84,8 @@ pub struct RenderedDoc<T> {
     pub html: String,
     pub toc: Vec<Heading>,
     pub links: Vec<Link<T>>,
+    /// The reader-visible text, for the search index and content checks.
+    pub text: DocumentText,
     /// `#anchor` links to this same document, checked once all headings are known.
     pub local_anchors: Vec<(String, Span)>,
     pub diagnostics: Vec<Diagnostic>,
@@ -132,6 +138,7 @@ pub fn render<R: LinkResolver>(
             html: String::new(),
             toc: Vec::new(),
             links: Vec::new(),
+            text: text::collect(&events, input.body_start),
             local_anchors: Vec::new(),
             diagnostics: Vec::new(),
         },
@@ -399,12 +406,13 @@ fn classify(link_type: LinkType, path: &str) -> Classified<'_> {
 }
 
 fn callout_open(kind: BlockQuoteKind) -> String {
-    let (name, label) = match kind {
-        BlockQuoteKind::Caution => ("caution", "Immediate action required"),
-        BlockQuoteKind::Warning => ("warning", "Urgent advice"),
-        BlockQuoteKind::Important => ("important", "Important"),
-        BlockQuoteKind::Tip => ("tip", "Tip"),
-        BlockQuoteKind::Note => ("note", "Note"),
+    let name = text::callout_name(kind);
+    let label = match kind {
+        BlockQuoteKind::Caution => "Immediate action required",
+        BlockQuoteKind::Warning => "Urgent advice",
+        BlockQuoteKind::Important => "Important",
+        BlockQuoteKind::Tip => "Tip",
+        BlockQuoteKind::Note => "Note",
     };
     format!(
         "<div class=\"callout callout-{name}\" role=\"note\">\n<p class=\"callout-title\">{label}</p>\n"
