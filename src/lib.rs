@@ -32,4 +32,5 @@ pub mod markdown;
 pub mod output;
 pub mod page;
 pub mod render;
+pub mod serve;
 pub mod site;

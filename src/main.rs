@@ -3,6 +3,7 @@
 //! 2 usage or internal failure).
 
 use std::io::IsTerminal;
+use std::net::IpAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::OnceLock;
@@ -13,6 +14,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use carebook::build::{self, BuildOptions, Progress};
 use carebook::diagnostic::{Diagnostic, Diagnostics};
+use carebook::serve::ServeOptions;
 
 #[derive(Parser)]
 #[command(
@@ -38,6 +40,8 @@ enum Command {
         #[arg(long)]
         drafts: bool,
     },
+    /// Build the site in memory, serve it, and rebuild and reload the browser on every change.
+    Serve(ServeArgs),
 }
 
 #[derive(Args)]
@@ -56,6 +60,25 @@ struct SiteArgs {
     drafts: bool,
 }
 
+#[derive(Args)]
+struct ServeArgs {
+    /// The site folder (holding site.toml).
+    #[arg(long, default_value = ".")]
+    root: PathBuf,
+    /// The address to listen on.
+    #[arg(long, default_value = "127.0.0.1")]
+    interface: IpAddr,
+    /// The port to listen on; the next ones are tried if it is taken. 0 picks any free port.
+    #[arg(long, default_value_t = 1111)]
+    port: u16,
+    /// Include pages marked `draft: true`.
+    #[arg(long)]
+    drafts: bool,
+    /// Poll for changes instead of relying on file system events (network drives, WSL, containers).
+    #[arg(long)]
+    poll: bool,
+}
+
 const CONTENT_ERRORS: u8 = 1;
 
 fn main() -> ExitCode {
@@ -72,6 +95,13 @@ fn main() -> ExitCode {
             root,
             drafts,
             ..BuildOptions::default()
+        }),
+        Command::Serve(args) => run_serve(&ServeOptions {
+            root: args.root,
+            interface: args.interface,
+            port: args.port,
+            drafts: args.drafts,
+            poll: args.poll,
         }),
     }
 }
@@ -127,6 +157,16 @@ fn run_check(options: &BuildOptions) -> ExitCode {
     report(diagnostics.iter());
     eprintln!("Check passed: {} warning(s).", diagnostics.warning_count());
     ExitCode::SUCCESS
+}
+
+fn run_serve(options: &ServeOptions) -> ExitCode {
+    match carebook::serve::run(options) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(d) => {
+            report(std::iter::once(&d));
+            ExitCode::from(2)
+        }
+    }
 }
 
 fn fail(diagnostics: &Diagnostics, what: &str) -> ExitCode {

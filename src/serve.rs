@@ -1,0 +1,1035 @@
+//! `carebook serve`: a development server that builds the site into memory,
+//! serves it over HTTP, rebuilds on every change and reloads open browsers.
+//!
+//! # Design
+//!
+//! - **The build does not know about the server.** A build here is the
+//!   ordinary pipeline ([`build::validate`], [`render::render_site`],
+//!   [`render::copy_static`]) writing into a [`MemorySink`], the in-memory
+//!   [`OutputSink`]. Nothing is written to disk, so the site's output folder
+//!   is never touched. The only thing serve changes is `base_url`, set to the
+//!   server's own address so every internal link starts with `/`.
+//! - **One value holds what is shown.** [`Live`] is the last good site (a map
+//!   from output path to bytes), its generation, and the report of the
+//!   current build failure, if any. It sits in a `tokio::sync::watch`
+//!   channel, which is an `Arc` swapped behind a lock: requests clone the
+//!   `Arc` and never see half a site, and the live-reload streams are woken
+//!   on every swap. A failed build keeps the last good files and only sets
+//!   the error.
+//! - **Requests only look up keys.** A URL path is percent-decoded segment by
+//!   segment; `.` and `..` segments, encoded slashes, backslashes and NULs are
+//!   refused, and what is left is looked up in the map. There is no file
+//!   system path to escape from.
+//! - **Live reload is injected, never built.** HTML responses get a small
+//!   script before `</body>` that listens to server-sent events on
+//!   [`EVENTS_PATH`]: `hello` on connect, `reload` after a good build (with
+//!   `css_only` when only stylesheets changed, so the page just re-fetches
+//!   them) and `error` with the diagnostics rendered exactly as on the
+//!   terminal, shown in an overlay. Every event names the generation, and
+//!   every injected script knows the generation its page came from, so a
+//!   page that missed an event (loaded mid-rebuild, or across a server
+//!   restart) still catches up.
+//! - **Watching** uses notify (OS events, or `--poll` for network drives and
+//!   WSL) on `content/`, `templates/`, `static/`, `themes/` and `site.toml`.
+//!   Changes are collected until ~100 ms pass without another (editors save
+//!   in several steps), then the site is rebuilt in full on a blocking
+//!   thread. Rebuilds run one at a time; changes arriving meanwhile make the
+//!   next batch.
+
+use std::collections::{BTreeSet, HashMap};
+use std::convert::Infallible;
+use std::io;
+use std::net::{IpAddr, SocketAddr};
+use std::path::{Component, Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::State;
+use axum::http::{HeaderValue, Method, StatusCode, Uri, header};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use futures_util::stream::{self, Stream, StreamExt};
+use notify::{EventKind, PollWatcher, RecommendedWatcher, RecursiveMode, Watcher};
+use tokio::net::TcpListener;
+use tokio::sync::{mpsc, watch};
+
+use crate::build::{self, BuildOptions};
+use crate::config::CONFIG_FILE;
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::load::is_ignored;
+use crate::output::OutputSink;
+use crate::render;
+
+/// Where browsers subscribe to live-reload events.
+pub const EVENTS_PATH: &str = "/__carebook/events";
+
+/// Folders under the site root whose changes trigger a rebuild (besides `site.toml`).
+const WATCHED_DIRS: [&str; 4] = ["content", "templates", "static", "themes"];
+
+/// How long the watcher waits for quiet before rebuilding.
+const DEBOUNCE: Duration = Duration::from_millis(100);
+
+/// How often `--poll` scans the watched folders.
+const POLL_INTERVAL: Duration = Duration::from_millis(500);
+
+/// How many ports are tried, counting up from `--port`, when one is taken.
+const PORT_TRIES: u16 = 10;
+
+/// How long open connections get to finish after Ctrl-C.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
+
+/// What `carebook serve` was asked to do.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    /// The site folder (holding `site.toml`).
+    pub root: PathBuf,
+    /// The address to listen on.
+    pub interface: IpAddr,
+    /// The first port to try; 0 lets the system pick a free one.
+    pub port: u16,
+    /// Include pages marked `draft: true`.
+    pub drafts: bool,
+    /// Poll the file system instead of relying on OS change notifications.
+    pub poll: bool,
+}
+
+/// Builds, serves and watches the site until Ctrl-C. Returns an error only
+/// when the server cannot run at all; content errors are served, not returned.
+pub fn run(options: &ServeOptions) -> Result<(), Diagnostic> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| {
+            Diagnostic::file_error(
+                &options.root,
+                format!("cannot start the server runtime: {e}"),
+            )
+        })?;
+    let result = runtime.block_on(serve(options));
+    // A rebuild may still be running on a blocking thread; don't wait for it.
+    runtime.shutdown_timeout(Duration::from_millis(500));
+    result
+}
+
+async fn serve(options: &ServeOptions) -> Result<(), Diagnostic> {
+    let root = site_root(&options.root)?;
+    let listener = bind(options.interface, options.port).await?;
+    let addr = listener.local_addr().map_err(|e| {
+        Diagnostic::file_error(&root, format!("cannot read the server address: {e}"))
+    })?;
+    let url = format!("http://{addr}/");
+    let build_options = BuildOptions {
+        root: root.clone(),
+        output_dir: None,
+        base_url: Some(url.clone()),
+        drafts: options.drafts,
+    };
+    let app = Arc::new(App::new());
+
+    // Watch before the first build, so an edit made while it runs is not lost.
+    let (changes_tx, changes_rx) = mpsc::unbounded_channel();
+    let watcher = start_watcher(&root, options.poll, changes_tx)?;
+    let first = run_build(build_options.clone()).await;
+    apply_build(&app, first, &[]);
+    tokio::spawn(rebuild_on_changes(
+        app.clone(),
+        build_options,
+        root,
+        watcher,
+        changes_rx,
+    ));
+
+    eprintln!("Serving {url}");
+    eprintln!(
+        "Watching content/, templates/, static/, themes/ and site.toml; press Ctrl-C to stop."
+    );
+    run_server(listener, app).await
+}
+
+/// The site root, made absolute so watcher paths and diagnostics agree.
+fn site_root(root: &Path) -> Result<PathBuf, Diagnostic> {
+    let absolute = root
+        .canonicalize()
+        .map_err(|e| Diagnostic::file_error(root, format!("cannot open the site folder: {e}")))?;
+    if !absolute.join(CONFIG_FILE).is_file() {
+        return Err(Diagnostic::file_error(root.join(CONFIG_FILE), "this is not a site folder: it has no site.toml")
+            .with_hint("run carebook serve in a site folder, pass --root DIR, or create a site with `carebook init`"));
+    }
+    Ok(absolute)
+}
+
+// ---------------------------------------------------------------------------
+// Building into memory
+// ---------------------------------------------------------------------------
+
+/// Output path (`conditions/sciatica/index.html`) → contents.
+type Files = HashMap<String, Bytes>;
+
+/// An [`OutputSink`] that keeps every file in memory.
+#[derive(Default)]
+pub struct MemorySink {
+    files: Mutex<Files>,
+}
+
+impl MemorySink {
+    fn insert(&self, rel_path: &str, bytes: Bytes) -> io::Result<()> {
+        let mut files = self
+            .files
+            .lock()
+            .map_err(|_| io::Error::other("a render job panicked"))?;
+        files.insert(rel_path.to_string(), bytes);
+        Ok(())
+    }
+
+    /// The files written so far.
+    fn into_files(self) -> Files {
+        // A poisoned lock means a render job panicked; its files are still usable.
+        self.files
+            .into_inner()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+impl OutputSink for MemorySink {
+    fn write(&self, rel_path: &str, bytes: &[u8]) -> io::Result<()> {
+        self.insert(rel_path, Bytes::copy_from_slice(bytes))
+    }
+
+    fn copy(&self, rel_path: &str, from: &Path) -> io::Result<()> {
+        self.insert(rel_path, Bytes::from(std::fs::read(from)?))
+    }
+}
+
+/// A successful in-memory build.
+struct Built {
+    files: Files,
+    pages: usize,
+    /// Warnings only.
+    diagnostics: Diagnostics,
+}
+
+/// The outcome of one build, with how long it took.
+struct BuildRun {
+    result: Result<Built, Diagnostics>,
+    elapsed: Duration,
+}
+
+/// Runs the same stages as `carebook build`, rendering into memory.
+fn build_in_memory(options: &BuildOptions) -> Result<Built, Diagnostics> {
+    let mut validated = build::validate(options)?;
+    let sink = MemorySink::default();
+    let mut diagnostics = std::mem::take(&mut validated.diagnostics);
+    diagnostics.extend(render::render_site(
+        &validated.site,
+        &validated.theme,
+        &sink,
+        &|| {},
+    ));
+    diagnostics.extend(render::copy_static(
+        &validated.theme,
+        &validated.assets,
+        &sink,
+    ));
+    let diagnostics = diagnostics.sorted();
+    if diagnostics.has_errors() {
+        return Err(diagnostics);
+    }
+    Ok(Built {
+        files: sink.into_files(),
+        pages: validated.site.pages.len(),
+        diagnostics,
+    })
+}
+
+/// Builds on a blocking thread (the pipeline is CPU-bound and uses rayon).
+async fn run_build(options: BuildOptions) -> BuildRun {
+    let started = Instant::now();
+    let joined = tokio::task::spawn_blocking(move || build_in_memory(&options)).await;
+    let result = joined.unwrap_or_else(|e| {
+        // A panic in the pipeline is a carebook bug; report it like a build error so serving goes on.
+        let mut diagnostics = Diagnostics::new();
+        diagnostics.push(Diagnostic::file_error(
+            CONFIG_FILE,
+            format!("internal error while building: {e}"),
+        ));
+        Err(diagnostics)
+    });
+    BuildRun {
+        result,
+        elapsed: started.elapsed(),
+    }
+}
+
+// ---------------------------------------------------------------------------
+// What is shown, and how it changes
+// ---------------------------------------------------------------------------
+
+/// Everything a request or an event stream needs, replaced whole after every build.
+#[derive(Default)]
+struct Live {
+    /// The last good site; `None` until a build has succeeded.
+    files: Option<Arc<Files>>,
+    /// Counts successful builds; pages and events carry it.
+    generation: u64,
+    /// Whether the latest good build changed only stylesheets.
+    css_only: bool,
+    /// The failed build's report, while the site is broken.
+    error: Option<String>,
+}
+
+/// The server's state: [`Live`] plus what tells streams to stop.
+struct App {
+    live: watch::Sender<Arc<Live>>,
+    /// Set on Ctrl-C so that event streams end and the server can stop.
+    shutdown: watch::Sender<bool>,
+    /// Tells this server run from an earlier one, so pages reload after a restart.
+    instance: String,
+}
+
+impl App {
+    fn new() -> App {
+        let nanos = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos());
+        App {
+            live: watch::Sender::new(Arc::new(Live::default())),
+            shutdown: watch::Sender::new(false),
+            instance: format!("{:x}{nanos:x}", std::process::id()),
+        }
+    }
+
+    fn current(&self) -> Arc<Live> {
+        self.live.borrow().clone()
+    }
+
+    /// The JSON a page or event uses to tell which build it shows.
+    fn stamp(&self, live: &Live) -> String {
+        serde_json::json!({
+            "instance": self.instance,
+            "generation": live.generation,
+            "css_only": live.css_only,
+        })
+        .to_string()
+    }
+}
+
+/// Swaps in a finished build and prints one line about it.
+fn apply_build(app: &App, run: BuildRun, changed: &[String]) {
+    let what = describe_changes(changed);
+    let took = format_duration(run.elapsed);
+    match run.result {
+        Ok(built) => {
+            report(built.diagnostics.iter());
+            let pages = built.pages;
+            app.live.send_modify(|live| {
+                // A style tweak may skip the full reload, but only on top of a good page.
+                let css_only = !changed.is_empty()
+                    && changed.iter().all(|p| p.ends_with(".css"))
+                    && live.files.is_some()
+                    && live.error.is_none();
+                *live = Arc::new(Live {
+                    files: Some(Arc::new(built.files)),
+                    generation: live.generation + 1,
+                    css_only,
+                    error: None,
+                });
+            });
+            eprintln!("{what}: rendered {pages} pages in {took}");
+        }
+        Err(diagnostics) => {
+            report(diagnostics.iter());
+            let text = render_report(&diagnostics);
+            app.live.send_modify(|live| {
+                *live = Arc::new(Live {
+                    files: live.files.clone(),
+                    generation: live.generation,
+                    css_only: false,
+                    error: Some(text),
+                });
+            });
+            let keeping = if app.current().files.is_some() {
+                "still serving the last good site"
+            } else {
+                "serving the error until it is fixed"
+            };
+            eprintln!(
+                "{what}: the build failed in {took} with {} error(s); {keeping}",
+                diagnostics.error_count()
+            );
+        }
+    }
+}
+
+/// `Built`, `Changed content/a.md` or `Changed content/a.md and 2 more`.
+fn describe_changes(changed: &[String]) -> String {
+    match changed {
+        [] => "Built".to_string(),
+        [one] => format!("Changed {one}"),
+        [first, rest @ ..] => format!("Changed {first} and {} more", rest.len()),
+    }
+}
+
+fn format_duration(elapsed: Duration) -> String {
+    if elapsed < Duration::from_secs(1) {
+        format!("{} ms", elapsed.as_millis())
+    } else {
+        format!("{:.2} s", elapsed.as_secs_f64())
+    }
+}
+
+/// Prints diagnostics exactly as `carebook build` does.
+fn report<'a>(diagnostics: impl Iterator<Item = &'a Diagnostic>) {
+    for d in diagnostics {
+        eprintln!("{}\n", d.render());
+    }
+}
+
+/// The diagnostics as the terminal shows them, for the browser overlay.
+fn render_report(diagnostics: &Diagnostics) -> String {
+    let rendered: Vec<String> = diagnostics.iter().map(Diagnostic::render).collect();
+    // SSE splits data on both \r and \n; one kind of line break keeps the text intact.
+    rendered
+        .join("\n\n")
+        .replace("\r\n", "\n")
+        .replace('\r', "\n")
+}
+
+// ---------------------------------------------------------------------------
+// Watching and rebuilding
+// ---------------------------------------------------------------------------
+
+/// Either kind of notify watcher, so `--poll` can choose at run time.
+type AnyWatcher = Box<dyn Watcher + Send>;
+
+/// Starts watching the site; relevant changed paths (relative, `/`-separated) go to `changes`.
+fn start_watcher(
+    root: &Path,
+    poll: bool,
+    changes: mpsc::UnboundedSender<String>,
+) -> Result<AnyWatcher, Diagnostic> {
+    let filter_root = root.to_path_buf();
+    let handler = move |result: notify::Result<notify::Event>| match result {
+        // Reads (open, close without writing) change nothing.
+        Ok(event) if matches!(event.kind, EventKind::Access(_)) => {}
+        Ok(event) => {
+            for path in event
+                .paths
+                .iter()
+                .filter_map(|p| relevant_change(&filter_root, p))
+            {
+                // The receiver only goes away when the server stops.
+                let _ = changes.send(path);
+            }
+        }
+        Err(e) => eprintln!("warning: watching for changes: {e}"),
+    };
+    let watch_error = |e: notify::Error| {
+        Diagnostic::file_error(root, format!("cannot watch the site for changes: {e}"))
+    };
+    let mut watcher: AnyWatcher = if poll {
+        // mtimes are compared in whole seconds; hashing contents catches quick successive saves.
+        let config = notify::Config::default()
+            .with_poll_interval(POLL_INTERVAL)
+            .with_compare_contents(true);
+        Box::new(PollWatcher::new(handler, config).map_err(watch_error)?)
+    } else {
+        Box::new(RecommendedWatcher::new(handler, notify::Config::default()).map_err(watch_error)?)
+    };
+    // The root itself, not recursively: `site.toml`, and watched folders being created or replaced.
+    watcher
+        .watch(root, RecursiveMode::NonRecursive)
+        .map_err(watch_error)?;
+    for dir in WATCHED_DIRS {
+        watch_dir(watcher.as_mut(), &root.join(dir));
+    }
+    Ok(watcher)
+}
+
+/// Watches one folder recursively if it exists; a missing one is picked up when created.
+fn watch_dir(watcher: &mut dyn Watcher, dir: &Path) {
+    if dir.is_dir()
+        && let Err(e) = watcher.watch(dir, RecursiveMode::Recursive)
+    {
+        eprintln!("warning: cannot watch {}: {e}", dir.display());
+    }
+}
+
+/// `path` relative to the root if a change there affects the site; `None` otherwise
+/// (the output folder, `.git`, editors' swap and backup files).
+fn relevant_change(root: &Path, path: &Path) -> Option<String> {
+    let rel = path.strip_prefix(root).ok()?;
+    let parts: Vec<String> = rel
+        .components()
+        .map(|c| match c {
+            Component::Normal(name) => Some(name.to_string_lossy().into_owned()),
+            _ => None,
+        })
+        .collect::<Option<_>>()?;
+    let first = parts.first()?;
+    let watched =
+        (parts.len() == 1 && first == CONFIG_FILE) || WATCHED_DIRS.contains(&first.as_str());
+    (watched && !parts.iter().any(|p| is_ignored(p))).then(|| parts.join("/"))
+}
+
+/// Rebuilds after each quiet batch of changes, one build at a time.
+async fn rebuild_on_changes(
+    app: Arc<App>,
+    options: BuildOptions,
+    root: PathBuf,
+    mut watcher: AnyWatcher,
+    mut changes: mpsc::UnboundedReceiver<String>,
+) {
+    while let Some(batch) = next_batch(&mut changes).await {
+        // A watched folder created (or replaced) after startup needs a watch of its own.
+        for path in &batch {
+            if WATCHED_DIRS.contains(&path.as_str()) {
+                watch_dir(watcher.as_mut(), &root.join(path));
+            }
+        }
+        let changed: Vec<String> = batch.into_iter().collect();
+        let run = run_build(options.clone()).await;
+        apply_build(&app, run, &changed);
+    }
+}
+
+/// Waits for a change, then collects more until [`DEBOUNCE`] passes without one.
+async fn next_batch(changes: &mut mpsc::UnboundedReceiver<String>) -> Option<BTreeSet<String>> {
+    let mut batch = BTreeSet::from([changes.recv().await?]);
+    while let Ok(next) = tokio::time::timeout(DEBOUNCE, changes.recv()).await {
+        batch.insert(next?);
+    }
+    Some(batch)
+}
+
+// ---------------------------------------------------------------------------
+// HTTP
+// ---------------------------------------------------------------------------
+
+/// Binds `interface:port`, trying the next ports when one is taken.
+async fn bind(interface: IpAddr, port: u16) -> Result<TcpListener, Diagnostic> {
+    let tries = if port == 0 { 1 } else { PORT_TRIES };
+    let mut last_error = None;
+    for offset in 0..tries {
+        let Some(candidate) = port.checked_add(offset) else {
+            break;
+        };
+        match TcpListener::bind(SocketAddr::new(interface, candidate)).await {
+            Ok(listener) => return Ok(listener),
+            Err(e) if e.kind() == io::ErrorKind::AddrInUse && port != 0 => {
+                eprintln!("Port {candidate} is in use.");
+                last_error = Some(e);
+            }
+            Err(e) => return Err(bind_error(interface, candidate, &e)),
+        }
+    }
+    let e = last_error.unwrap_or_else(|| io::Error::from(io::ErrorKind::AddrInUse));
+    Err(bind_error(interface, port, &e)
+        .with_hint("pass another --port, or --port 0 to pick any free port"))
+}
+
+fn bind_error(interface: IpAddr, port: u16, e: &io::Error) -> Diagnostic {
+    Diagnostic::file_error(
+        SocketAddr::new(interface, port).to_string(),
+        format!("cannot listen: {e}"),
+    )
+}
+
+/// Serves until Ctrl-C (or SIGTERM), then gives open connections a moment to finish.
+async fn run_server(listener: TcpListener, app: Arc<App>) -> Result<(), Diagnostic> {
+    let router = Router::new()
+        .route(EVENTS_PATH, get(events))
+        .fallback(serve_file)
+        .with_state(app.clone());
+    let stopping = app.clone();
+    let server = axum::serve(listener, router).with_graceful_shutdown(async move {
+        stop_signal().await;
+        eprintln!("Stopping.");
+        stopping.shutdown.send_replace(true);
+    });
+    let mut stopped = app.shutdown.subscribe();
+    let deadline = async move {
+        let _ = stopped.wait_for(|stop| *stop).await;
+        tokio::time::sleep(SHUTDOWN_GRACE).await;
+    };
+    tokio::select! {
+        result = server => result.map_err(|e| Diagnostic::file_error("carebook serve", format!("the server stopped: {e}"))),
+        () = deadline => Ok(()),
+    }
+}
+
+/// Ctrl-C anywhere, and SIGTERM on Unix.
+async fn stop_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            // Without a signal handler the server runs until it is killed.
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    {
+        let terminate = async {
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(mut signal) => {
+                    signal.recv().await;
+                }
+                Err(_) => std::future::pending::<()>().await,
+            }
+        };
+        tokio::select! {
+            () = ctrl_c => {}
+            () = terminate => {}
+        }
+    }
+    #[cfg(not(unix))]
+    ctrl_c.await;
+}
+
+/// The live-reload event stream: `hello` (and `error` while broken) at once, then one event per build.
+async fn events(State(app): State<Arc<App>>) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+    let mut updates = app.live.subscribe();
+    let live = updates.borrow_and_update().clone();
+    let mut first = vec![Event::default().event("hello").data(app.stamp(&live))];
+    first.extend(live.error.as_ref().map(|text| error_event(text)));
+    let shutdown = app.shutdown.subscribe();
+    let later = stream::unfold(
+        (app, updates, shutdown),
+        |(app, mut updates, mut shutdown)| async move {
+            let changed = tokio::select! {
+                changed = updates.changed() => changed.is_ok(),
+                _ = shutdown.wait_for(|stop| *stop) => false,
+            };
+            if !changed {
+                return None;
+            }
+            let live = updates.borrow_and_update().clone();
+            let event = match &live.error {
+                Some(text) => error_event(text),
+                None => Event::default().event("reload").data(app.stamp(&live)),
+            };
+            Some((event, (app, updates, shutdown)))
+        },
+    );
+    Sse::new(stream::iter(first).chain(later).map(Ok)).keep_alive(KeepAlive::default())
+}
+
+fn error_event(text: &str) -> Event {
+    Event::default().event("error").data(text)
+}
+
+/// Everything that is not the event stream: a file of the site, a redirect, or the 404 page.
+async fn serve_file(State(app): State<Arc<App>>, method: Method, uri: Uri) -> Response {
+    if method != Method::GET && method != Method::HEAD {
+        return (
+            StatusCode::METHOD_NOT_ALLOWED,
+            [(header::ALLOW, "GET, HEAD")],
+        )
+            .into_response();
+    }
+    let live = app.current();
+    let Some(files) = &live.files else {
+        return broken_site_page(&app, &live);
+    };
+    match resolve(uri.path(), files) {
+        Lookup::File(key) => match files.get(&key) {
+            Some(bytes) => file_response(&app, &live, StatusCode::OK, &key, bytes),
+            None => not_found(&app, &live, files),
+        },
+        Lookup::AddSlash => {
+            let location = match uri.query() {
+                Some(query) => format!("{}/?{query}", uri.path()),
+                None => format!("{}/", uri.path()),
+            };
+            (
+                StatusCode::TEMPORARY_REDIRECT,
+                [(header::LOCATION, location)],
+            )
+                .into_response()
+        }
+        Lookup::NotFound => not_found(&app, &live, files),
+        Lookup::BadRequest => (
+            StatusCode::BAD_REQUEST,
+            "Bad request: not a path of this site\n",
+        )
+            .into_response(),
+    }
+}
+
+/// What a request path names in the built site.
+#[derive(Debug, PartialEq, Eq)]
+enum Lookup {
+    /// This output file.
+    File(String),
+    /// A folder with an `index.html`, asked for without the trailing slash.
+    AddSlash,
+    NotFound,
+    /// `..`, `.`, encoded slashes and the like: never a path of the site.
+    BadRequest,
+}
+
+/// Maps a raw (still percent-encoded) URL path to a key of `files`.
+fn resolve(raw_path: &str, files: &Files) -> Lookup {
+    let Some(rest) = raw_path.strip_prefix('/') else {
+        return Lookup::BadRequest;
+    };
+    let mut segments = Vec::new();
+    for raw in rest.split('/') {
+        let Some(segment) = percent_decode(raw) else {
+            return Lookup::BadRequest;
+        };
+        if segment == "." || segment == ".." || segment.contains(['/', '\\', '\0']) {
+            return Lookup::BadRequest;
+        }
+        segments.push(segment);
+    }
+    let wants_folder = segments.last().is_some_and(String::is_empty);
+    if wants_folder {
+        segments.pop();
+    }
+    // `//x` is no output path; refusing it here also keeps the redirect below from
+    // ever producing a scheme-relative `Location: //host/`.
+    if segments.iter().any(String::is_empty) {
+        return Lookup::NotFound;
+    }
+    let key = segments.join("/");
+    let index = if key.is_empty() {
+        "index.html".to_string()
+    } else {
+        format!("{key}/index.html")
+    };
+    if wants_folder {
+        return if files.contains_key(&index) {
+            Lookup::File(index)
+        } else {
+            Lookup::NotFound
+        };
+    }
+    if files.contains_key(&key) {
+        Lookup::File(key)
+    } else if files.contains_key(&index) {
+        Lookup::AddSlash
+    } else {
+        Lookup::NotFound
+    }
+}
+
+/// Decodes `%XX` escapes; `None` for a malformed escape or text that is not UTF-8.
+fn percent_decode(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+fn file_response(app: &App, live: &Live, status: StatusCode, key: &str, bytes: &Bytes) -> Response {
+    let content_type = content_type(key);
+    let body = if content_type.starts_with("text/html") {
+        Body::from(inject_reload_script(bytes, &reload_script(app, live)))
+    } else {
+        Body::from(bytes.clone())
+    };
+    respond(status, content_type, body)
+}
+
+fn respond(status: StatusCode, content_type: &'static str, body: Body) -> Response {
+    let mut response = Response::new(body);
+    *response.status_mut() = status;
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    // Every build replaces files in place; a cached copy would hide the change.
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    response
+}
+
+/// The site's own `404.html` with status 404, or a plain message if it has none.
+fn not_found(app: &App, live: &Live, files: &Files) -> Response {
+    match files.get("404.html") {
+        Some(page) => file_response(app, live, StatusCode::NOT_FOUND, "404.html", page),
+        None => respond(
+            StatusCode::NOT_FOUND,
+            "text/plain; charset=utf-8",
+            Body::from("Not found\n"),
+        ),
+    }
+}
+
+/// Shown for every request until the first good build: the report, plus the live-reload script.
+fn broken_site_page(app: &App, live: &Live) -> Response {
+    let report = live
+        .error
+        .as_deref()
+        .unwrap_or("The site has not been built yet.");
+    let html = format!(
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>Build failed · carebook</title>\n</head>\n<body>\n\
+         <h1>The site could not be built</h1>\n<p>Fix the problems below and save; this page reloads by itself.</p>\n\
+         <pre>{}</pre>\n{}</body>\n</html>\n",
+        escape_html(report),
+        reload_script(app, live)
+    );
+    respond(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "text/html; charset=utf-8",
+        Body::from(html),
+    )
+}
+
+fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The content type for an output file, by extension.
+fn content_type(path: &str) -> &'static str {
+    let extension = path
+        .rsplit_once('.')
+        .map(|(_, ext)| ext.to_ascii_lowercase())
+        .unwrap_or_default();
+    match extension.as_str() {
+        "html" | "htm" => "text/html; charset=utf-8",
+        "css" => "text/css; charset=utf-8",
+        "js" | "mjs" => "text/javascript; charset=utf-8",
+        "xml" => "application/xml; charset=utf-8",
+        "txt" => "text/plain; charset=utf-8",
+        "json" => "application/json",
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "gif" => "image/gif",
+        "svg" => "image/svg+xml",
+        "webp" => "image/webp",
+        "avif" => "image/avif",
+        "ico" => "image/x-icon",
+        "pdf" => "application/pdf",
+        "woff" => "font/woff",
+        "woff2" => "font/woff2",
+        "mp4" => "video/mp4",
+        "webm" => "video/webm",
+        _ => "application/octet-stream",
+    }
+}
+
+// ---------------------------------------------------------------------------
+// The live-reload script
+// ---------------------------------------------------------------------------
+
+/// Connects to [`EVENTS_PATH`]; `__SERVED__` becomes the page's build stamp.
+const RELOAD_SCRIPT: &str = r#"<script>
+// Added by `carebook serve` for live reload; built pages never contain it.
+(() => {
+  let served = __SERVED__;
+  let overlay = null;
+  const clearOverlay = () => { if (overlay) { overlay.remove(); overlay = null; } };
+  const showOverlay = (text) => {
+    clearOverlay();
+    overlay = document.createElement("div");
+    overlay.setAttribute("role", "alert");
+    overlay.style.cssText = "position:fixed;top:1rem;left:1rem;right:1rem;max-height:calc(100vh - 2rem);overflow:auto;z-index:2147483647;box-sizing:border-box;padding:1rem 1.25rem;background:#1f1f1f;color:#f5f5f5;border:3px solid #e5484d;border-radius:6px;box-shadow:0 8px 32px rgba(0,0,0,.45);font:14px/1.5 ui-monospace,Menlo,Consolas,monospace;text-align:left";
+    const heading = document.createElement("strong");
+    heading.textContent = "The site failed to build. This is the last good version.";
+    const report = document.createElement("pre");
+    report.style.cssText = "margin:.75rem 0 0;white-space:pre-wrap;font:inherit;color:inherit;background:none";
+    report.textContent = text; // textContent: the report is shown as text, never parsed as HTML
+    overlay.append(heading, report);
+    document.body.append(overlay);
+  };
+  const swapStylesheets = (generation) => {
+    for (const link of document.querySelectorAll('link[rel~="stylesheet"]')) {
+      const url = new URL(link.href, location.href);
+      if (url.origin !== location.origin) continue;
+      url.searchParams.set("v", generation);
+      link.href = url.href;
+    }
+  };
+  const catchUp = (stamp) => {
+    if (stamp.instance === served.instance && stamp.generation === served.generation) return;
+    const next = stamp.instance === served.instance && stamp.generation === served.generation + 1;
+    if (stamp.css_only && next) {
+      clearOverlay();
+      swapStylesheets(stamp.generation);
+      served = stamp;
+      return;
+    }
+    location.reload();
+  };
+  const events = new EventSource("__EVENTS_PATH__");
+  events.addEventListener("hello", (e) => catchUp(JSON.parse(e.data)));
+  events.addEventListener("reload", (e) => catchUp(JSON.parse(e.data)));
+  // Only the server's error events carry data; the browser's own connection errors have none.
+  events.addEventListener("error", (e) => { if (typeof e.data === "string") showOverlay(e.data); });
+})();
+</script>
+"#;
+
+fn reload_script(app: &App, live: &Live) -> String {
+    RELOAD_SCRIPT
+        .replace("__SERVED__", &app.stamp(live))
+        .replace("__EVENTS_PATH__", EVENTS_PATH)
+}
+
+/// Inserts `script` before the last `</body>` (any case), or at the end if there is none.
+fn inject_reload_script(html: &[u8], script: &str) -> Vec<u8> {
+    const CLOSE: &[u8] = b"</body>";
+    let at = html
+        .windows(CLOSE.len())
+        .rposition(|w| w.eq_ignore_ascii_case(CLOSE))
+        .unwrap_or(html.len());
+    let mut out = Vec::with_capacity(html.len() + script.len());
+    out.extend_from_slice(&html[..at]);
+    out.extend_from_slice(script.as_bytes());
+    out.extend_from_slice(&html[at..]);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn site(paths: &[&str]) -> Files {
+        paths
+            .iter()
+            .map(|p| (p.to_string(), Bytes::from_static(b"x")))
+            .collect()
+    }
+
+    #[test]
+    fn resolves_files_folders_and_redirects() {
+        let files = site(&[
+            "index.html",
+            "conditions/sciatica/index.html",
+            "carebook.css",
+            "img/a b.png",
+        ]);
+        assert_eq!(resolve("/", &files), Lookup::File("index.html".into()));
+        assert_eq!(
+            resolve("/carebook.css", &files),
+            Lookup::File("carebook.css".into())
+        );
+        assert_eq!(
+            resolve("/conditions/sciatica/", &files),
+            Lookup::File("conditions/sciatica/index.html".into())
+        );
+        assert_eq!(resolve("/conditions/sciatica", &files), Lookup::AddSlash);
+        assert_eq!(
+            resolve("/img/a%20b.png", &files),
+            Lookup::File("img/a b.png".into())
+        );
+        assert_eq!(resolve("/conditions/", &files), Lookup::NotFound);
+        assert_eq!(resolve("/carebook.css/", &files), Lookup::NotFound);
+    }
+
+    #[test]
+    fn refuses_paths_outside_the_site() {
+        let files = site(&["index.html", "site.toml"]);
+        for path in [
+            "/../site.toml",
+            "/%2e%2e/site.toml",
+            "/%2E%2E/site.toml",
+            "/./site.toml",
+            "/a%2f..%2fsite.toml",
+            "/..%5csite.toml",
+            "/%zz",
+            "/%ff",
+            "*",
+        ] {
+            assert_eq!(resolve(path, &files), Lookup::BadRequest, "{path}");
+        }
+        for path in ["//etc/passwd", "//site.toml", "/a//site.toml"] {
+            assert_eq!(resolve(path, &files), Lookup::NotFound, "{path}");
+        }
+    }
+
+    #[test]
+    fn injects_before_the_last_body_close() {
+        let html = b"<html><body><p>x</p></BODY></html>";
+        let out = String::from_utf8(inject_reload_script(html, "<script></script>")).unwrap();
+        assert_eq!(out, "<html><body><p>x</p><script></script></BODY></html>");
+        let bare = String::from_utf8(inject_reload_script(b"<p>x</p>", "<s>")).unwrap();
+        assert_eq!(bare, "<p>x</p><s>");
+    }
+
+    #[test]
+    fn content_types_by_extension() {
+        assert_eq!(content_type("a/index.html"), "text/html; charset=utf-8");
+        assert_eq!(
+            content_type("sitemap.xml"),
+            "application/xml; charset=utf-8"
+        );
+        assert_eq!(content_type("photo.JPG"), "image/jpeg");
+        assert_eq!(content_type("LICENSE"), "application/octet-stream");
+    }
+
+    #[test]
+    fn only_site_sources_are_relevant_changes() {
+        let root = Path::new("/site");
+        assert_eq!(
+            relevant_change(root, Path::new("/site/site.toml")),
+            Some("site.toml".into())
+        );
+        assert_eq!(
+            relevant_change(root, Path::new("/site/content/a.md")),
+            Some("content/a.md".into())
+        );
+        assert_eq!(
+            relevant_change(root, Path::new("/site/themes/default/static/x.css")),
+            Some("themes/default/static/x.css".into())
+        );
+        assert_eq!(
+            relevant_change(root, Path::new("/site/content")),
+            Some("content".into())
+        );
+        assert_eq!(
+            relevant_change(root, Path::new("/site/public/index.html")),
+            None
+        );
+        assert_eq!(
+            relevant_change(root, Path::new("/site/content/.a.md.swp")),
+            None
+        );
+        assert_eq!(
+            relevant_change(root, Path::new("/site/content/a.md~")),
+            None
+        );
+        assert_eq!(
+            relevant_change(root, Path::new("/elsewhere/site.toml")),
+            None
+        );
+    }
+
+    #[test]
+    fn describes_changes_in_one_line() {
+        assert_eq!(describe_changes(&[]), "Built");
+        assert_eq!(
+            describe_changes(&["content/a.md".into()]),
+            "Changed content/a.md"
+        );
+        assert_eq!(
+            describe_changes(&["a".into(), "b".into(), "c".into()]),
+            "Changed a and 2 more"
+        );
+    }
+}
