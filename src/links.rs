@@ -12,7 +12,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use crate::diagnostic::{Diagnostic, did_you_mean};
 use crate::load::Asset;
 use crate::markdown::{LinkRequest, LinkResolver, RenderedDoc, Resolved, missing_anchor};
-use crate::page::{PageSet, SECTION_INDEX, slugify};
+use crate::page::{PageSet, SECTION_INDEX, page_address, slugify};
 
 /// A document a link can point at: a page or a section's `_index.md`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -29,6 +29,9 @@ pub struct LinkTable<'a> {
     by_slug: HashMap<&'a str, usize>,
     assets: HashSet<&'a str>,
     drafts: HashSet<&'a str>,
+    /// Pages with front-matter errors: links to them resolve quietly (to no document).
+    invalid_paths: HashMap<&'a str, String>,
+    invalid_slugs: HashMap<String, String>,
 }
 
 impl<'a> LinkTable<'a> {
@@ -55,6 +58,17 @@ impl<'a> LinkTable<'a> {
                 .collect(),
             assets: assets.iter().map(|a| a.rel_path.as_str()).collect(),
             drafts: set.drafts.iter().map(String::as_str).collect(),
+            invalid_paths: set
+                .invalid
+                .iter()
+                .map(|p| (p.as_str(), page_address(p).path))
+                .collect(),
+            invalid_slugs: set
+                .invalid
+                .iter()
+                .map(|p| page_address(p))
+                .map(|a| (a.slug, a.path))
+                .collect(),
         }
     }
 
@@ -81,6 +95,15 @@ impl<'a> LinkTable<'a> {
         }
     }
 
+    /// A link to a page whose own errors are already reported.
+    fn unchecked(&self, url_path: &str, title: &str) -> Resolved<DocId> {
+        Resolved {
+            url: format!("{}{url_path}", self.base_path),
+            title: title.to_string(),
+            target: None,
+        }
+    }
+
     fn resolve_markdown(
         &self,
         from_dir: &str,
@@ -89,6 +112,9 @@ impl<'a> LinkTable<'a> {
         let path = join_content_path(from_dir, written).ok_or_else(|| outside_content(written))?;
         if let Some(doc) = self.by_path.get(&path) {
             return Ok(self.found(*doc));
+        }
+        if let Some(url_path) = self.invalid_paths.get(path.as_str()) {
+            return Ok(self.unchecked(url_path, &path));
         }
         if self.drafts.contains(path.as_str()) {
             return Err((
@@ -112,6 +138,9 @@ impl<'a> LinkTable<'a> {
     fn resolve_slug(&self, slug: &str) -> Result<Resolved<DocId>, (String, String)> {
         if let Some(i) = self.by_slug.get(slugify(slug).as_str()) {
             return Ok(self.found(DocId::Page(*i)));
+        }
+        if let Some(url_path) = self.invalid_slugs.get(&slugify(slug)) {
+            return Ok(self.unchecked(url_path, slug));
         }
         let hint = match did_you_mean(slug, self.by_slug.keys().copied()) {
             Some(close) => format!("did you mean `[[{close}]]`?"),

@@ -104,6 +104,10 @@ pub struct PageSet {
     pub sections: Vec<Section>,
     /// Paths (relative to `content/`) of drafts left out of this build.
     pub drafts: Vec<String>,
+    /// Paths of pages whose front matter has errors (already reported). Links
+    /// to them are not reported again: one mistake gives one error, not one
+    /// per page that links to it.
+    pub invalid: Vec<String>,
 }
 
 /// Validates every Markdown file of the site.
@@ -117,16 +121,19 @@ pub fn build_pages(content: &Content, include_drafts: bool) -> (PageSet, Diagnos
     let parsed: Vec<Result<Page, Diagnostic>> =
         page_files.par_iter().map(|f| parse_page(f)).collect();
     let mut set = PageSet::default();
-    for result in parsed {
+    for (result, file) in parsed.into_iter().zip(&page_files) {
         match result {
             Ok(page) if page.meta.draft && !include_drafts => set.drafts.push(page.rel_path),
             Ok(page) => set.pages.push(page),
-            Err(d) => diagnostics.push(d),
+            Err(d) => {
+                diagnostics.push(d);
+                set.invalid.push(file.rel_path.clone());
+            }
         }
     }
     set.sections = build_sections(&content.folders, &index_files, &mut diagnostics);
     diagnostics.extend(check_unique_slugs(&set.pages));
-    diagnostics.extend(check_condition_slugs(&set.pages));
+    diagnostics.extend(check_condition_slugs(&set.pages, &set.invalid));
     (set, diagnostics)
 }
 
@@ -150,17 +157,15 @@ fn parse_page(file: &MarkdownFile) -> Result<Page, Diagnostic> {
         return Err(Diagnostic::error(source, parsed.spans.key("kind"), "a condition page needs a `summary`")
             .with_hint("add `summary:` with one or two plain sentences; it is shown in listings and search results"));
     }
-    let (section, stem) = split_rel_path(&file.rel_path);
-    let slug = slugify(stem);
-    let path = if section.is_empty() {
-        format!("{slug}/")
-    } else {
-        format!("{section}/{slug}/")
-    };
+    let PageAddress {
+        section,
+        slug,
+        path,
+    } = page_address(&file.rel_path);
     Ok(Page {
         source: source.clone(),
         rel_path: file.rel_path.clone(),
-        section: section.to_string(),
+        section,
         slug,
         path,
         meta: PageMeta {
@@ -184,6 +189,31 @@ fn parse_page(file: &MarkdownFile) -> Result<Page, Diagnostic> {
         spans: parsed.spans,
         body_start: parsed.body_start,
     })
+}
+
+/// Where a page file lives in the site.
+pub struct PageAddress {
+    /// The section folder (`conditions`; `""` at the top level).
+    pub section: String,
+    pub slug: String,
+    /// URL path relative to the site root: `conditions/sciatica/`.
+    pub path: String,
+}
+
+/// `conditions/sciatica.md` → section `conditions`, slug `sciatica`, path `conditions/sciatica/`.
+pub fn page_address(rel_path: &str) -> PageAddress {
+    let (section, stem) = split_rel_path(rel_path);
+    let slug = slugify(stem);
+    let path = if section.is_empty() {
+        format!("{slug}/")
+    } else {
+        format!("{section}/{slug}/")
+    };
+    PageAddress {
+        section: section.to_string(),
+        slug,
+        path,
+    }
 }
 
 /// `conditions/sciatica.md` → (`conditions`, `sciatica`).
@@ -278,11 +308,12 @@ fn check_unique_slugs(pages: &[Page]) -> Vec<Diagnostic> {
     found
 }
 
-fn check_condition_slugs(pages: &[Page]) -> Vec<Diagnostic> {
+fn check_condition_slugs(pages: &[Page], invalid: &[String]) -> Vec<Diagnostic> {
     let kinds: HashMap<&str, Kind> = pages
         .iter()
         .map(|p| (p.slug.as_str(), p.meta.kind))
         .collect();
+    let invalid_slugs: Vec<String> = invalid.iter().map(|p| page_address(p).slug).collect();
     let condition_slugs: Vec<&str> = pages
         .iter()
         .filter(|p| p.meta.kind == Kind::Condition)
@@ -294,6 +325,7 @@ fn check_condition_slugs(pages: &[Page]) -> Vec<Diagnostic> {
             let span = page.spans.value(&page.source, "conditions", slug);
             let problem = match kinds.get(slug.as_str()) {
                 Some(Kind::Condition) => continue,
+                None if invalid_slugs.contains(slug) => continue,
                 Some(other) => format!(
                     "`{slug}` in `conditions` is a {} page, not a condition",
                     other.as_str()

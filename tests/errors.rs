@@ -177,3 +177,22 @@ fn missing_site_toml_is_a_usage_hint() {
         .stderr_has("site.toml: error: cannot read the site configuration")
         .stderr_has("carebook init");
 }
+
+#[test]
+fn a_page_with_bad_front_matter_gives_one_error_not_one_per_link_to_it() {
+    let site = SiteTest::fixture("unknown-condition").with_file(
+        "content/conditions/sciatica.md",
+        "---\ntitle: [unclosed\nkind: condition\n---\n",
+    );
+    let site = site.with_file(
+        "content/links.md",
+        "---\ntitle: Links\n---\n\nSee [[sciatica]] and [it](conditions/sciatica.md).\n",
+    );
+    let run = site
+        .build()
+        .fails()
+        .stderr_has("content/conditions/sciatica.md:2:8: error: invalid front matter");
+    // bad.md lists `sciatica` and `sciatca`: only the typo is reported.
+    let run = run.stderr_has("content/bad.md:5:5: error: unknown condition `sciatca`");
+    assert_eq!(run.error_count(), 2, "{}", run.stderr);
+}
