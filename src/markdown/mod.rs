@@ -134,6 +134,7 @@ pub fn render<R: LinkResolver>(
         resolver,
         raw_html: config.raw_html,
         out: Vec::with_capacity(events.len()),
+        footnotes: Vec::new(),
         doc: RenderedDoc {
             html: String::new(),
             toc: Vec::new(),
@@ -190,6 +191,8 @@ struct Renderer<'i, 'r, R: LinkResolver> {
     raw_html: RawHtml,
     out: Vec<Event<'i>>,
     doc: RenderedDoc<R::Target>,
+    /// Footnote labels in order of first mention; ids are their numbers.
+    footnotes: Vec<String>,
 }
 
 impl<'i, R: LinkResolver> Renderer<'i, '_, R> {
@@ -201,7 +204,7 @@ impl<'i, R: LinkResolver> Renderer<'i, '_, R> {
                     level, id, classes, ..
                 }) => {
                     let inner = take_until_end(&mut iter);
-                    self.heading(level, id, classes, inner);
+                    self.heading(level, id, classes, inner, &range);
                 }
                 Event::Start(Tag::BlockQuote(Some(kind))) => {
                     self.out.push(Event::Html(callout_open(kind).into()))
@@ -258,6 +261,31 @@ impl<'i, R: LinkResolver> Renderer<'i, '_, R> {
                 Event::Html(text) | Event::InlineHtml(text) if self.raw_html == RawHtml::Escape => {
                     self.out.push(Event::Text(text));
                 }
+                Event::FootnoteReference(label) => {
+                    let html = self.footnote_reference(&label);
+                    self.out.push(Event::Html(html.into()));
+                }
+                Event::Start(Tag::FootnoteDefinition(label)) => {
+                    let html = self.footnote_definition(&label);
+                    self.out.push(Event::Html(html.into()));
+                }
+                Event::End(TagEnd::FootnoteDefinition) => {
+                    self.out.push(Event::Html("</div>\n".into()))
+                }
+                Event::TaskListMarker(done) => {
+                    // A disabled checkbox needs a name, or screen readers say only "checkbox".
+                    let (checked, label) = if done {
+                        (" checked", "Done")
+                    } else {
+                        ("", "Not done")
+                    };
+                    self.out.push(Event::Html(
+                        format!(
+                            "<input type=\"checkbox\" disabled{checked} aria-label=\"{label}\"> "
+                        )
+                        .into(),
+                    ));
+                }
                 other => self.out.push(other),
             }
         }
@@ -269,8 +297,16 @@ impl<'i, R: LinkResolver> Renderer<'i, '_, R> {
         id: Option<CowStr<'i>>,
         classes: Vec<CowStr<'i>>,
         inner: Vec<Event<'i>>,
+        range: &Range<usize>,
     ) {
         let title = plain_text(&inner);
+        if title.is_empty() {
+            let span = Span::new(range.start, range.end).offset(self.input.body_start);
+            self.doc.diagnostics.push(
+                Diagnostic::error(self.input.source, span, "empty heading")
+                    .with_hint("give the heading some words, or remove the `#` marks"),
+            );
+        }
         let wanted = id.map_or_else(|| slugify(&title), |id| id.to_string());
         let id = self.unique_id(if wanted.is_empty() {
             "section".to_string()
@@ -301,8 +337,39 @@ impl<'i, R: LinkResolver> Renderer<'i, '_, R> {
         });
     }
 
+    /// The number of a footnote: the order of first mention.
+    fn footnote_number(&mut self, label: &str) -> usize {
+        match self.footnotes.iter().position(|l| l == label) {
+            Some(i) => i + 1,
+            None => {
+                self.footnotes.push(label.to_string());
+                self.footnotes.len()
+            }
+        }
+    }
+
+    fn footnote_reference(&mut self, label: &str) -> String {
+        let n = self.footnote_number(label);
+        format!(
+            "<sup class=\"footnote-reference\"><a href=\"#fn-{n}\" id=\"fnref-{n}\">{n}</a></sup>"
+        )
+    }
+
+    fn footnote_definition(&mut self, label: &str) -> String {
+        let n = self.footnote_number(label);
+        format!(
+            "<div class=\"footnote-definition\" id=\"fn-{n}\"><sup class=\"footnote-definition-label\"><a href=\"#fnref-{n}\" aria-label=\"Back to the text\">{n}</a></sup>\n"
+        )
+    }
+
     fn unique_id(&self, wanted: String) -> String {
-        let taken = |id: &str| self.doc.toc.iter().any(|h| h.id == id);
+        // `main` and the `cb-`/`fn-` prefixes belong to the theme and to footnotes.
+        let wanted = if wanted.starts_with("cb-") || wanted.starts_with("fn-") {
+            format!("h-{wanted}")
+        } else {
+            wanted
+        };
+        let taken = |id: &str| id == "main" || self.doc.toc.iter().any(|h| h.id == id);
         if !taken(&wanted) {
             return wanted;
         }
@@ -508,6 +575,53 @@ mod tests {
         assert!(doc.html.contains(
             "<h2 id=\"symptoms\">Symptoms <a class=\"heading-anchor\" href=\"#symptoms\""
         ));
+    }
+
+    #[test]
+    fn heading_ids_avoid_the_themes_and_footnotes_ids() {
+        let doc = render_text("## Main\n\n## cb-sources\n\n## fn-1\n");
+        let ids: Vec<&str> = doc.toc.iter().map(|h| h.id.as_str()).collect();
+        assert_eq!(ids, ["main-1", "h-cb-sources", "h-fn-1"]);
+    }
+
+    #[test]
+    fn footnotes_get_numbered_ids_that_cannot_clash() {
+        let doc = render_text(
+            "## Symptoms\n\nText.[^symptoms] More.[^main]\n\n[^main]: Two.\n[^symptoms]: One.\n",
+        );
+        assert!(
+            doc.html.contains("<a href=\"#fn-1\" id=\"fnref-1\">1</a>"),
+            "{}",
+            doc.html
+        );
+        assert!(
+            doc.html
+                .contains("<div class=\"footnote-definition\" id=\"fn-2\">"),
+            "{}",
+            doc.html
+        );
+        assert!(!doc.html.contains("id=\"main\""));
+    }
+
+    #[test]
+    fn task_list_checkboxes_have_names() {
+        let doc = render_text("- [x] warm up\n- [ ] run\n");
+        assert!(
+            doc.html
+                .contains("<input type=\"checkbox\" disabled checked aria-label=\"Done\"> warm up"),
+            "{}",
+            doc.html
+        );
+        assert!(doc.html.contains("aria-label=\"Not done\"> run"));
+    }
+
+    #[test]
+    fn an_empty_heading_is_an_error() {
+        let doc = render_text("Text.\n\n##\n");
+        assert_eq!(
+            doc.diagnostics[0].headline(),
+            "t.md:3:1: error: empty heading"
+        );
     }
 
     #[test]
