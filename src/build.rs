@@ -3,8 +3,10 @@
 //! [`validate`] runs every stage up to the assembled [`Site`] and collects all
 //! diagnostics of the run; [`build`] then renders into an atomic staging
 //! folder, and [`check`] renders into nothing (so template errors are still
-//! found). Neither knows anything about terminals or the dev server: progress
-//! is reported through the [`Progress`] trait and findings are returned as
+//! found). The content checks ([`crate::check`]) run on the assembled site in
+//! both: as warnings in a build, at their configured levels in `check`.
+//! Neither knows anything about terminals or the dev server: progress is
+//! reported through the [`Progress`] trait and findings are returned as
 //! values.
 
 use std::path::{Path, PathBuf};
@@ -12,7 +14,9 @@ use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
+use crate::check::{self, Finding};
 use crate::config::Config;
+use crate::date::Date;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::links::{self, LinkGraph, LinkTable};
 use crate::load::{self, Asset};
@@ -50,7 +54,8 @@ pub struct Validated {
     pub site: Site,
     pub theme: Theme,
     pub assets: Vec<Asset>,
-    /// Warnings found on the way (errors stop validation).
+    /// Warnings found on the way, the content checks' findings among them
+    /// (errors stop validation).
     pub diagnostics: Diagnostics,
 }
 
@@ -64,7 +69,51 @@ pub struct BuildSummary {
 }
 
 /// Runs every stage up to the assembled site; returns all diagnostics on failure.
+///
+/// The content checks ([`crate::check`]) run too, counting dates from
+/// [`Date::today`]; their findings are added as warnings only, whatever their
+/// configured level: a lapsed review must never stop a clinic publishing.
 pub fn validate(options: &BuildOptions) -> Result<Validated, Diagnostics> {
+    validate_on(options, Date::today())
+}
+
+/// [`validate`], with the content checks counting dates from `today`.
+pub fn validate_on(options: &BuildOptions, today: Date) -> Result<Validated, Diagnostics> {
+    let Stages {
+        site,
+        theme,
+        assets,
+        mut diagnostics,
+        checks,
+    } = run_stages(options, today)?;
+    let Ok(theme) = theme else {
+        return Err(diagnostics.sorted());
+    };
+    if diagnostics.has_errors() {
+        return Err(diagnostics.sorted());
+    }
+    diagnostics.extend(checks.findings.iter().map(Finding::as_warning));
+    Ok(Validated {
+        site,
+        theme,
+        assets,
+        diagnostics: diagnostics.sorted(),
+    })
+}
+
+/// What the stages produced, kept even when they found errors so that
+/// `check` can still report the content checks of the whole site.
+pub(crate) struct Stages {
+    pub(crate) site: Site,
+    theme: Result<Theme, ()>,
+    assets: Vec<Asset>,
+    pub(crate) diagnostics: Diagnostics,
+    pub(crate) checks: check::Report,
+}
+
+/// Every stage up to the assembled site, and the content checks on it;
+/// fails only when there is no configuration to go on with.
+pub(crate) fn run_stages(options: &BuildOptions, today: Date) -> Result<Stages, Diagnostics> {
     let root = &options.root;
     let mut diagnostics = Diagnostics::new();
     let config = match load_config(options) {
@@ -90,18 +139,14 @@ pub fn validate(options: &BuildOptions) -> Result<Validated, Diagnostics> {
     );
     diagnostics.extend(links::check_anchors(&set, &page_docs, &section_docs));
     let graph = LinkGraph::build(&page_docs);
-
-    let Ok(theme) = theme else {
-        return Err(diagnostics.sorted());
-    };
-    if diagnostics.has_errors() {
-        return Err(diagnostics.sorted());
-    }
-    Ok(Validated {
-        site: Site::assemble(config, set, page_docs, section_docs, graph),
+    let site = Site::assemble(config, set, page_docs, section_docs, graph);
+    let checks = check::run(&site, today);
+    Ok(Stages {
+        site,
         theme,
         assets: content.assets,
-        diagnostics: diagnostics.sorted(),
+        diagnostics,
+        checks,
     })
 }
 
@@ -231,14 +276,29 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildSum
     })
 }
 
-/// Everything `build` validates, rendering included, without writing a file.
-pub fn check(options: &BuildOptions) -> Diagnostics {
-    match validate(options) {
-        Ok(validated) => {
-            let mut diagnostics = validated.diagnostics.clone();
-            diagnostics.extend(render_into(&validated, &Discard, &Silent));
-            diagnostics.sorted()
-        }
-        Err(diagnostics) => diagnostics,
+/// Everything `build` validates, rendering included, without writing a file,
+/// and the content checks at their configured severity: `carebook check`.
+/// The build's own problems are findings of the rule `build`.
+pub fn check(options: &BuildOptions, today: Date) -> check::Report {
+    let Stages {
+        site,
+        theme,
+        assets,
+        mut diagnostics,
+        mut checks,
+    } = match run_stages(options, today) {
+        Ok(stages) => stages,
+        Err(diagnostics) => return check::Report::failed(diagnostics, today),
+    };
+    if let (Ok(theme), false) = (theme, diagnostics.has_errors()) {
+        let validated = Validated {
+            site,
+            theme,
+            assets,
+            diagnostics: Diagnostics::new(),
+        };
+        diagnostics.extend(render_into(&validated, &Discard, &Silent));
     }
+    checks.add_build_diagnostics(diagnostics.sorted());
+    checks
 }

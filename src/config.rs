@@ -39,9 +39,9 @@ pub struct Config {
     /// Reserved for the dev server; no keys are defined yet.
     #[serde(default)]
     pub serve: ReservedTable,
-    /// Reserved for content checks; no keys are defined yet.
+    /// The content checks of `carebook check` (`[check]`).
     #[serde(default)]
-    pub check: ReservedTable,
+    pub check: CheckConfig,
 }
 
 /// The clinic that publishes the site, shown in the footer and structured data.
@@ -104,6 +104,177 @@ pub enum RawHtml {
 #[serde(deny_unknown_fields)]
 pub struct ReservedTable {}
 
+/// How a content check reports what it finds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    /// The check does not run.
+    Off,
+    /// Reported; `carebook check` still succeeds.
+    Warning,
+    /// Reported, and `carebook check` fails (`build` only ever warns).
+    Error,
+}
+
+/// `[check]`: the content checks. Each rule has a table of its own holding its
+/// `level` (absent: the rule's default, listed in the README) and thresholds.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct CheckConfig {
+    /// The slug of the page listing the signs that need urgent care
+    /// (`when-to-see-a-doctor`); every condition page must link to it.
+    pub red_flags_page: Option<toml::Spanned<String>>,
+    #[serde(default)]
+    pub draft_link: RuleConfig,
+    #[serde(default)]
+    pub orphan_page: RuleConfig,
+    #[serde(default)]
+    pub image_alt: RuleConfig,
+    #[serde(default)]
+    pub insecure_link: RuleConfig,
+    #[serde(default)]
+    pub readability: ReadabilityConfig,
+    #[serde(default)]
+    pub review_fields: RuleConfig,
+    #[serde(default)]
+    pub review_overdue: RuleConfig,
+    #[serde(default)]
+    pub review_due_soon: ReviewDueSoonConfig,
+    #[serde(default)]
+    pub review_interval: ReviewIntervalConfig,
+    #[serde(default)]
+    pub date_order: RuleConfig,
+    #[serde(default)]
+    pub multiple_h1: RuleConfig,
+    #[serde(default)]
+    pub heading_levels: RuleConfig,
+    #[serde(default)]
+    pub empty_section: RuleConfig,
+    #[serde(default)]
+    pub duplicate_title: RuleConfig,
+    #[serde(default)]
+    pub summary_length: SummaryLengthConfig,
+    #[serde(default)]
+    pub emergency_card: EmergencyCardConfig,
+    #[serde(default)]
+    pub red_flags_link: RuleConfig,
+    /// The text of `site.toml`, so findings about these settings can point at their line.
+    #[serde(skip)]
+    pub source: Option<SourceFile>,
+}
+
+/// A rule with nothing to set but its level.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleConfig {
+    pub level: Option<Level>,
+}
+
+/// `[check.readability]`: per-page grades, computed on the rendered text.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ReadabilityConfig {
+    pub level: Option<Level>,
+    /// Highest Flesch-Kincaid grade (default 8).
+    pub max_grade: f64,
+    /// Highest SMOG grade (default 11).
+    pub max_smog: f64,
+    /// Lowest Flesch reading ease (default: not checked).
+    pub min_reading_ease: Option<f64>,
+    /// Highest share (0 to 1) of sentences over 25 words (default: not checked).
+    pub max_long_sentence_share: Option<f64>,
+    /// Pages with fewer words are not graded: the formulas need text (default 100).
+    pub min_words: u64,
+}
+
+impl Default for ReadabilityConfig {
+    fn default() -> Self {
+        ReadabilityConfig {
+            level: None,
+            max_grade: 8.0,
+            max_smog: 11.0,
+            min_reading_ease: None,
+            max_long_sentence_share: None,
+            min_words: 100,
+        }
+    }
+}
+
+/// `[check.review_due_soon]`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ReviewDueSoonConfig {
+    pub level: Option<Level>,
+    /// How many days ahead a coming review is reported (default 60).
+    pub days: u32,
+}
+
+impl Default for ReviewDueSoonConfig {
+    fn default() -> Self {
+        ReviewDueSoonConfig {
+            level: None,
+            days: 60,
+        }
+    }
+}
+
+/// `[check.review_interval]`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ReviewIntervalConfig {
+    pub level: Option<Level>,
+    /// Longest time from `reviewed` to `review_due`, in years (default 3).
+    pub max_years: u16,
+}
+
+impl Default for ReviewIntervalConfig {
+    fn default() -> Self {
+        ReviewIntervalConfig {
+            level: None,
+            max_years: 3,
+        }
+    }
+}
+
+/// `[check.summary_length]`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SummaryLengthConfig {
+    pub level: Option<Level>,
+    /// Longest `summary`, in characters (default 200).
+    pub max_chars: usize,
+}
+
+impl Default for SummaryLengthConfig {
+    fn default() -> Self {
+        SummaryLengthConfig {
+            level: None,
+            max_chars: 200,
+        }
+    }
+}
+
+/// `[check.emergency_card]`: `> [!CAUTION]` cards must stay short and clear.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct EmergencyCardConfig {
+    pub level: Option<Level>,
+    /// Most links in one card (default 1).
+    pub max_links: usize,
+    /// Most bullets in one card (default 5).
+    pub max_bullets: usize,
+}
+
+impl Default for EmergencyCardConfig {
+    fn default() -> Self {
+        EmergencyCardConfig {
+            level: None,
+            max_links: 1,
+            max_bullets: 5,
+        }
+    }
+}
+
 fn default_language() -> String {
     "en".to_string()
 }
@@ -147,6 +318,7 @@ impl Config {
             )
             .with_hint("for example `base_url = \"https://example.org/\"`"));
         }
+        config.check.source = Some(source);
         Ok(config)
     }
 

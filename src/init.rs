@@ -3,13 +3,15 @@
 //! The new site holds a `site.toml`, two sections (conditions and
 //! treatments), a condition page, an article that links to it, and a copy of
 //! the default theme, which is compiled into the binary so `init` works
-//! anywhere.
+//! anywhere. The example pages are reviewed today and due for review in a
+//! year, so a new site also passes `carebook check`.
 
 use std::fs;
 use std::path::Path;
 
 use include_dir::{Dir, include_dir};
 
+use crate::date::Date;
 use crate::diagnostic::Diagnostic;
 
 static DEFAULT_THEME: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/themes/default");
@@ -50,7 +52,12 @@ pub fn init(dir: &Path) -> Result<(), Diagnostic> {
     }
     let io_error =
         |e: std::io::Error| Diagnostic::file_error(dir, format!("cannot create the site: {e}"));
+    // A new site's example review is today's, due in a year, so it checks cleanly.
+    let today = Date::today();
     for (rel, text) in STARTER_FILES {
+        let text = text
+            .replace("{reviewed}", &today.to_string())
+            .replace("{review_due}", &today.add_years(1).to_string());
         write_file(&dir.join(rel), text.as_bytes()).map_err(io_error)?;
     }
     write_dir(&DEFAULT_THEME, &dir.join("themes/default")).map_err(io_error)

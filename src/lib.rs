@@ -16,11 +16,14 @@
 //! 8. [`render`]: [`site::Site`] + theme templates → output files.
 //! 9. [`output`]: where files go; atomic replacement of the output folder.
 //!
-//! [`build`] runs the pipeline for `carebook build` and `carebook check`;
+//! [`build`] runs the pipeline for `carebook build` and `carebook check`, and
+//! [`check`] the content checks (governance, readability, link health,
+//! structure, care cards) on the assembled site;
 //! [`init`] scaffolds a new site. Every problem found on the way is a
 //! [`diagnostic::Diagnostic`] value, collected and reported together.
 
 pub mod build;
+pub mod check;
 pub mod config;
 pub mod date;
 pub mod diagnostic;

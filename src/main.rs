@@ -13,6 +13,8 @@ use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use carebook::build::{self, BuildOptions, Progress};
+use carebook::check;
+use carebook::date::Date;
 use carebook::diagnostic::{Diagnostic, Diagnostics};
 use carebook::serve::ServeOptions;
 
@@ -33,13 +35,9 @@ enum Command {
     Init { dir: Option<PathBuf> },
     /// Build the site into its output folder (atomically: a failed build changes nothing).
     Build(SiteArgs),
-    /// Validate everything a build would, write nothing, and report every finding.
-    Check {
-        #[arg(long, default_value = ".")]
-        root: PathBuf,
-        #[arg(long)]
-        drafts: bool,
-    },
+    /// Validate everything a build would and run the content checks (review dates,
+    /// readability, links, structure, care cards); write nothing, report every finding.
+    Check(CheckArgs),
     /// Build the site in memory, serve it, and rebuild and reload the browser on every change.
     Serve(ServeArgs),
 }
@@ -58,6 +56,31 @@ struct SiteArgs {
     /// Include pages marked `draft: true`.
     #[arg(long)]
     drafts: bool,
+}
+
+#[derive(Args)]
+struct CheckArgs {
+    /// The site folder (holding site.toml).
+    #[arg(long, default_value = ".")]
+    root: PathBuf,
+    /// `text` (findings and a summary on stderr) or `json` (one document on stdout).
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    /// Count review dates from this day (YYYY-MM-DD) instead of today.
+    #[arg(long)]
+    today: Option<Date>,
+    /// Also list the pages due for review, soonest first (on stdout).
+    #[arg(long)]
+    due: bool,
+    /// Include pages marked `draft: true`.
+    #[arg(long)]
+    drafts: bool,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Format {
+    Text,
+    Json,
 }
 
 #[derive(Args)]
@@ -91,11 +114,7 @@ fn main() -> ExitCode {
             base_url: args.base_url,
             drafts: args.drafts,
         }),
-        Command::Check { root, drafts } => run_check(&BuildOptions {
-            root,
-            drafts,
-            ..BuildOptions::default()
-        }),
+        Command::Check(args) => run_check(&args),
         Command::Serve(args) => run_serve(&ServeOptions {
             root: args.root,
             interface: args.interface,
@@ -149,14 +168,42 @@ fn run_build(options: &BuildOptions) -> ExitCode {
     }
 }
 
-fn run_check(options: &BuildOptions) -> ExitCode {
-    let diagnostics = build::check(options);
-    if diagnostics.has_errors() {
-        return fail(&diagnostics, "check failed");
+fn run_check(args: &CheckArgs) -> ExitCode {
+    let options = BuildOptions {
+        root: args.root.clone(),
+        drafts: args.drafts,
+        ..BuildOptions::default()
+    };
+    let today = args.today.unwrap_or_else(Date::today);
+    let report = build::check(&options, today);
+    match args.format {
+        Format::Json => println!("{:#}", check::report::to_json(&report)),
+        Format::Text => {
+            for finding in &report.findings {
+                eprintln!("{}\n", check::report::render_finding(finding));
+            }
+            if !report.findings.is_empty() {
+                eprint!("{}", check::report::summary_table(&report));
+            }
+            if args.due {
+                print!("{}", check::report::due_list(&report));
+            }
+            if report.has_errors() {
+                eprintln!(
+                    "check failed: {} error(s), {} warning(s).",
+                    report.error_count(),
+                    report.warning_count()
+                );
+            } else {
+                eprintln!("Check passed: {} warning(s).", report.warning_count());
+            }
+        }
     }
-    report(diagnostics.iter());
-    eprintln!("Check passed: {} warning(s).", diagnostics.warning_count());
-    ExitCode::SUCCESS
+    if report.has_errors() {
+        ExitCode::from(CONTENT_ERRORS)
+    } else {
+        ExitCode::SUCCESS
+    }
 }
 
 fn run_serve(options: &ServeOptions) -> ExitCode {
