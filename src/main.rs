@@ -1,8 +1,12 @@
 //! The `carebook` command line: parses arguments, runs a command, prints its
 //! findings to stderr and chooses the exit code (0 success, 1 content errors,
 //! 2 usage or internal failure).
+//!
+//! Output goes through [`emit`] rather than `println!`: a reader that stops
+//! reading (`carebook check --format json | head -1`) must end the output
+//! quietly, not panic.
 
-use std::io::IsTerminal;
+use std::io::{self, IsTerminal, Write};
 use std::net::IpAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -103,6 +107,51 @@ struct ServeArgs {
 }
 
 const CONTENT_ERRORS: u8 = 1;
+const FAILURE: u8 = 2;
+
+/// Where output goes.
+#[derive(Clone, Copy)]
+enum Stream {
+    Stdout,
+    Stderr,
+}
+
+/// Writes `text` to stdout or stderr. A closed pipe is not a failure: the
+/// reader has what it wanted (`| head -1`), so the rest is dropped quietly
+/// and the exit code stays the command's own. Other write errors (a full
+/// disk under `> report.json`) are returned.
+fn emit(stream: Stream, text: &str) -> io::Result<()> {
+    let written = match stream {
+        Stream::Stdout => {
+            let mut out = io::stdout().lock();
+            out.write_all(text.as_bytes()).and_then(|()| out.flush())
+        }
+        Stream::Stderr => io::stderr().lock().write_all(text.as_bytes()),
+    };
+    match written {
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
+    }
+}
+
+/// `eprintln!` that never panics: if stderr itself cannot be written to,
+/// there is nowhere left to say so.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        let _ = emit(Stream::Stderr, &format!("{}\n", format_args!($($arg)*)));
+    }};
+}
+
+/// Writes a report to stdout; `false` (after saying why) if it could not be.
+fn print_report(text: &str) -> bool {
+    match emit(Stream::Stdout, text) {
+        Ok(()) => true,
+        Err(e) => {
+            say!("error: cannot write the report to stdout: {e}");
+            false
+        }
+    }
+}
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -128,7 +177,7 @@ fn main() -> ExitCode {
 fn run_init(dir: PathBuf) -> ExitCode {
     match carebook::init::init(&dir) {
         Ok(()) => {
-            eprintln!(
+            say!(
                 "Created a new site in {}. Next: cd {} && carebook build",
                 dir.display(),
                 dir.display()
@@ -137,7 +186,7 @@ fn run_init(dir: PathBuf) -> ExitCode {
         }
         Err(d) => {
             report(std::iter::once(&d));
-            ExitCode::from(2)
+            ExitCode::from(FAILURE)
         }
     }
 }
@@ -153,7 +202,7 @@ fn run_build(options: &BuildOptions) -> ExitCode {
                 .output_dir
                 .strip_prefix(&options.root)
                 .unwrap_or(&summary.output_dir);
-            eprintln!(
+            say!(
                 "Built {} pages in {:.2}s → {}/",
                 summary.pages,
                 summary.elapsed.as_secs_f64(),
@@ -176,34 +225,39 @@ fn run_check(args: &CheckArgs) -> ExitCode {
     };
     let today = args.today.unwrap_or_else(Date::today);
     let report = build::check(&options, today);
-    match args.format {
-        Format::Json => println!("{:#}", check::report::to_json(&report)),
-        Format::Text => {
-            for finding in &report.findings {
-                eprintln!("{}\n", check::report::render_finding(finding));
-            }
-            if !report.findings.is_empty() {
-                eprint!("{}", check::report::summary_table(&report));
-            }
-            if args.due {
-                print!("{}", check::report::due_list(&report));
-            }
-            if report.has_errors() {
-                eprintln!(
-                    "check failed: {} error(s), {} warning(s).",
-                    report.error_count(),
-                    report.warning_count()
-                );
-            } else {
-                eprintln!("Check passed: {} warning(s).", report.warning_count());
-            }
-        }
-    }
-    if report.has_errors() {
+    let printed = match args.format {
+        Format::Json => print_report(&format!("{:#}\n", check::report::to_json(&report))),
+        Format::Text => print_text_report(&report, args.due),
+    };
+    if !printed {
+        ExitCode::from(FAILURE)
+    } else if report.has_errors() {
         ExitCode::from(CONTENT_ERRORS)
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// Findings, the summary table and the verdict on stderr; the due list on
+/// stdout. `false` if stdout could not be written.
+fn print_text_report(report: &check::Report, due: bool) -> bool {
+    for finding in &report.findings {
+        say!("{}\n", check::report::render_finding(finding));
+    }
+    if !report.findings.is_empty() {
+        say!("{}", check::report::summary_table(report).trim_end());
+    }
+    let printed = !due || print_report(&check::report::due_list(report));
+    if report.has_errors() {
+        say!(
+            "check failed: {} error(s), {} warning(s).",
+            report.error_count(),
+            report.warning_count()
+        );
+    } else {
+        say!("Check passed: {} warning(s).", report.warning_count());
+    }
+    printed
 }
 
 fn run_serve(options: &ServeOptions) -> ExitCode {
@@ -211,14 +265,14 @@ fn run_serve(options: &ServeOptions) -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(d) => {
             report(std::iter::once(&d));
-            ExitCode::from(2)
+            ExitCode::from(FAILURE)
         }
     }
 }
 
 fn fail(diagnostics: &Diagnostics, what: &str) -> ExitCode {
     report(diagnostics.iter());
-    eprintln!(
+    say!(
         "{what}: {} error(s), {} warning(s).",
         diagnostics.error_count(),
         diagnostics.warning_count()
@@ -228,7 +282,7 @@ fn fail(diagnostics: &Diagnostics, what: &str) -> ExitCode {
 
 fn report<'a>(diagnostics: impl Iterator<Item = &'a Diagnostic>) {
     for d in diagnostics {
-        eprintln!("{}\n", d.render());
+        say!("{}\n", d.render());
     }
 }
 

@@ -446,3 +446,64 @@ fn builds_count_review_dates_from_source_date_epoch() {
         "{stderr}"
     );
 }
+
+/// `carebook check … | head -1`: the reader goes away before the report is
+/// written. Here its end of the pipe is closed before the run even starts,
+/// so the write is sure to meet a closed pipe.
+fn run_into_closed_pipe(site: &SiteTest, args: &[&str], stderr_too: bool) -> std::process::Output {
+    let (reader, writer) = std::io::pipe().expect("a pipe");
+    drop(reader);
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_carebook"));
+    command.args(args).current_dir(site.root());
+    if stderr_too {
+        command.stderr(writer.try_clone().expect("a second handle"));
+    } else {
+        command.stderr(std::process::Stdio::piped());
+    }
+    command.stdout(writer).output().expect("run carebook")
+}
+
+#[test]
+fn a_closed_stdout_ends_the_json_report_quietly() {
+    let site = SiteTest::fixture("check-review-overdue");
+    let output = run_into_closed_pipe(
+        &site,
+        &["check", "--today", TODAY, "--format", "json"],
+        false,
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.is_empty(), "{stderr}");
+    // The check's own exit code: the fixture has an error.
+    assert_eq!(output.status.code(), Some(1));
+}
+
+#[test]
+fn a_closed_pipe_on_stdout_and_stderr_ends_the_text_report_quietly() {
+    // `carebook check --due 2>&1 | head -1`: findings, table and due list all meet the closed pipe.
+    let site = SiteTest::fixture("check-review-overdue");
+    let output = run_into_closed_pipe(&site, &["check", "--today", TODAY, "--due"], true);
+    assert_eq!(output.status.code(), Some(1), "not a panic (101)");
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_report_that_cannot_be_written_is_a_failure() {
+    // Unlike a reader that left, a full disk loses the report: CI must notice.
+    let site = SiteTest::fixture("check-orphan-page");
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .expect("/dev/full");
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_carebook"))
+        .args(["check", "--today", TODAY, "--format", "json"])
+        .current_dir(site.root())
+        .stdout(full)
+        .output()
+        .expect("run carebook");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("error: cannot write the report to stdout: "),
+        "{stderr}"
+    );
+}
