@@ -276,29 +276,52 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildSum
     })
 }
 
+/// What `carebook check` was asked for, besides the site.
+#[derive(Debug, Clone, Copy)]
+pub struct CheckOptions {
+    /// The day review dates are counted from.
+    pub today: Date,
+    /// Also check external links over the network (`--external`).
+    pub external: bool,
+}
+
 /// Everything `build` validates, rendering included, without writing a file,
 /// and the content checks at their configured severity: `carebook check`.
-/// The build's own problems are findings of the rule `build`.
-pub fn check(options: &BuildOptions, today: Date) -> check::Report {
+/// The build's own problems are findings of the rule `build`. `progress` is
+/// told about external links as they are checked.
+pub fn check(
+    options: &BuildOptions,
+    check_options: CheckOptions,
+    progress: &dyn Progress,
+) -> check::Report {
     let Stages {
         site,
         theme,
         assets,
         mut diagnostics,
         mut checks,
-    } = match run_stages(options, today) {
+    } = match run_stages(options, check_options.today) {
         Ok(stages) => stages,
-        Err(diagnostics) => return check::Report::failed(diagnostics, today),
+        Err(diagnostics) => return check::Report::failed(diagnostics, check_options.today),
     };
-    if let (Ok(theme), false) = (theme, diagnostics.has_errors()) {
-        let validated = Validated {
-            site,
-            theme,
-            assets,
-            diagnostics: Diagnostics::new(),
-        };
-        diagnostics.extend(render_into(&validated, &Discard, &Silent));
-    }
+    let site = match (theme, diagnostics.has_errors()) {
+        (Ok(theme), false) => {
+            let validated = Validated {
+                site,
+                theme,
+                assets,
+                diagnostics: Diagnostics::new(),
+            };
+            diagnostics.extend(render_into(&validated, &Discard, &Silent));
+            validated.site
+        }
+        _ => site,
+    };
     checks.add_build_diagnostics(diagnostics.sorted());
+    if check_options.external {
+        let (findings, summary) = check::external::check(&site, &options.root, progress);
+        checks.add_findings(findings);
+        checks.external = Some(summary);
+    }
     checks
 }

@@ -5,6 +5,7 @@
 //! rather than a setting that silently does nothing. Command-line overrides
 //! (`--base-url`, `--output-dir`) are applied afterwards by the caller.
 
+use std::num::{NonZeroU64, NonZeroUsize};
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -158,6 +159,15 @@ pub struct CheckConfig {
     pub emergency_card: EmergencyCardConfig,
     #[serde(default)]
     pub red_flags_link: RuleConfig,
+    #[serde(default)]
+    pub dead_link: RuleConfig,
+    #[serde(default)]
+    pub blocked_link: RuleConfig,
+    #[serde(default)]
+    pub unverified_link: RuleConfig,
+    /// How `carebook check --external` visits other sites.
+    #[serde(default)]
+    pub external: ExternalConfig,
     /// The text of `site.toml`, so findings about these settings can point at their line.
     #[serde(skip)]
     pub source: Option<SourceFile>,
@@ -271,6 +281,38 @@ impl Default for EmergencyCardConfig {
             level: None,
             max_links: 1,
             max_bullets: 5,
+        }
+    }
+}
+
+/// `[check.external]`: how `carebook check --external` visits the sites a
+/// page links to. The defaults are meant to be polite to small clinic and
+/// charity sites, which are the ones most often linked to.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ExternalConfig {
+    /// Least time from the end of one request to a host to the start of the
+    /// next, in milliseconds (default 1000).
+    pub host_interval_ms: u64,
+    /// How many hosts are checked at the same time (default 4).
+    pub concurrency: NonZeroUsize,
+    /// How long one request may take, in seconds (default 15).
+    pub timeout_secs: NonZeroU64,
+    /// How many redirects are followed from one link (default 10).
+    pub max_redirects: u32,
+    /// How long a result that a link works, or that its site blocks
+    /// checkers, is reused, in hours; 0 turns the cache off (default 24).
+    pub cache_hours: u64,
+}
+
+impl Default for ExternalConfig {
+    fn default() -> Self {
+        ExternalConfig {
+            host_interval_ms: 1000,
+            concurrency: NonZeroUsize::new(4).unwrap_or(NonZeroUsize::MIN),
+            timeout_secs: NonZeroU64::new(15).unwrap_or(NonZeroU64::MIN),
+            max_redirects: 10,
+            cache_hours: 24,
         }
     }
 }

@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use carebook::build::{self, BuildOptions, Progress};
+use carebook::build::{self, BuildOptions, CheckOptions, Progress};
 use carebook::check;
 use carebook::date::Date;
 use carebook::diagnostic::{Diagnostic, Diagnostics};
@@ -79,6 +79,10 @@ struct CheckArgs {
     /// Include pages marked `draft: true`.
     #[arg(long)]
     drafts: bool,
+    /// Also check external links over the network (paced per host, cached in
+    /// .carebook-cache/; see `[check.external]`).
+    #[arg(long)]
+    external: bool,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -192,7 +196,7 @@ fn run_init(dir: PathBuf) -> ExitCode {
 }
 
 fn run_build(options: &BuildOptions) -> ExitCode {
-    let progress = TerminalProgress::new();
+    let progress = TerminalProgress::new("rendering {pos}/{len} pages");
     let result = build::build(options, &progress);
     progress.finish();
     match result {
@@ -223,8 +227,13 @@ fn run_check(args: &CheckArgs) -> ExitCode {
         drafts: args.drafts,
         ..BuildOptions::default()
     };
-    let today = args.today.unwrap_or_else(Date::today);
-    let report = build::check(&options, today);
+    let check_options = CheckOptions {
+        today: args.today.unwrap_or_else(Date::today),
+        external: args.external,
+    };
+    let progress = TerminalProgress::new("checking {pos}/{len} external links");
+    let report = build::check(&options, check_options, &progress);
+    progress.finish();
     let printed = match args.format {
         Format::Json => print_report(&format!("{:#}\n", check::report::to_json(&report))),
         Format::Text => print_text_report(&report, args.due),
@@ -246,6 +255,9 @@ fn print_text_report(report: &check::Report, due: bool) -> bool {
     }
     if !report.findings.is_empty() {
         say!("{}", check::report::summary_table(report).trim_end());
+    }
+    if let Some(external) = &report.external {
+        say!("{}", check::report::external_summary(external));
     }
     let printed = !due || print_report(&check::report::due_list(report));
     if report.has_errors() {
@@ -286,7 +298,7 @@ fn report<'a>(diagnostics: impl Iterator<Item = &'a Diagnostic>) {
     }
 }
 
-/// A progress bar that appears only on a terminal, and only once a build has run for a second.
+/// A progress bar that appears only on a terminal, and only once a job has run for a second.
 struct TerminalProgress {
     bar: ProgressBar,
     started: Instant,
@@ -295,10 +307,11 @@ struct TerminalProgress {
 }
 
 impl TerminalProgress {
-    fn new() -> Self {
+    /// `what` is the bar's label, with indicatif's `{pos}` and `{len}`.
+    fn new(what: &str) -> Self {
         let bar = ProgressBar::hidden();
         bar.set_style(
-            ProgressStyle::with_template("{spinner} rendering {pos}/{len} pages {wide_bar} {eta}")
+            ProgressStyle::with_template(&format!("{{spinner}} {what} {{wide_bar}} {{eta}}"))
                 .unwrap_or_else(|_| ProgressStyle::default_bar()),
         );
         TerminalProgress {

@@ -345,7 +345,7 @@ fn json_report_follows_the_documented_schema() {
     assert_eq!(json["summary"]["errors"], 1);
     assert_eq!(json["summary"]["warnings"], 0);
     let rules = json["summary"]["rules"].as_array().expect("rules");
-    assert_eq!(rules.len(), 18);
+    assert_eq!(rules.len(), 21);
     assert!(rules.contains(&serde_json::json!(
         {"rule": "review_overdue", "level": "error", "errors": 1, "warnings": 0}
     )));

@@ -147,7 +147,7 @@ fn is_http(url: &str) -> bool {
 }
 
 /// The URL itself inside a link's span (`[text](url)`), or the whole link.
-fn url_span(source: &SourceFile, link: Span, url: &str) -> Span {
+pub(crate) fn url_span(source: &SourceFile, link: Span, url: &str) -> Span {
     source
         .text
         .get(link.start..link.end)

@@ -43,8 +43,12 @@
 //! | `summary_length` | warning | a `summary` over `max_chars` (200) characters |
 //! | `emergency_card` | warning | a `> [!CAUTION]` card with more than `max_links` (1) links or `max_bullets` (5) bullets |
 //! | `red_flags_link` | error | a condition page that does not link to `[check] red_flags_page` (only when it is set) |
+//! | `dead_link` | error | with `--external`: an external link answering 404 or 410, to a host that does not exist, or refusing connections |
+//! | `blocked_link` | warning | with `--external`: an external link whose site turns checkers away (403, 429, 999) |
+//! | `unverified_link` | warning | with `--external`: an external link with no clear answer (timeouts, server errors, other statuses) |
 //!
-//! Governance rules skip drafts: they are not published.
+//! Governance rules skip drafts: they are not published. The last three visit
+//! other sites, so they run only when asked for; see [`external`].
 //!
 //! # Readability
 //!
@@ -65,6 +69,7 @@ use crate::markdown::RenderedDoc;
 use crate::site::Site;
 
 pub mod care_cards;
+pub mod external;
 pub mod governance;
 pub mod links;
 pub mod readability;
@@ -96,13 +101,16 @@ pub enum Rule {
     SummaryLength,
     EmergencyCard,
     RedFlagsLink,
+    DeadLink,
+    BlockedLink,
+    UnverifiedLink,
 }
 
 type RuleFn = fn(&Context, Severity) -> Vec<Diagnostic>;
 
 impl Rule {
     /// Every content rule, in the order they are listed in the README.
-    pub const CHECKS: [Rule; 17] = [
+    pub const CHECKS: [Rule; 20] = [
         Rule::DraftLink,
         Rule::OrphanPage,
         Rule::ImageAlt,
@@ -120,7 +128,13 @@ impl Rule {
         Rule::SummaryLength,
         Rule::EmergencyCard,
         Rule::RedFlagsLink,
+        Rule::DeadLink,
+        Rule::BlockedLink,
+        Rule::UnverifiedLink,
     ];
+
+    /// The rules only `carebook check --external` runs, over the network.
+    pub const EXTERNAL: [Rule; 3] = [Rule::DeadLink, Rule::BlockedLink, Rule::UnverifiedLink];
 
     /// The rule's id in reports, and its table under `[check]`.
     pub fn id(self) -> &'static str {
@@ -143,6 +157,9 @@ impl Rule {
             Rule::SummaryLength => "summary_length",
             Rule::EmergencyCard => "emergency_card",
             Rule::RedFlagsLink => "red_flags_link",
+            Rule::DeadLink => "dead_link",
+            Rule::BlockedLink => "blocked_link",
+            Rule::UnverifiedLink => "unverified_link",
         }
     }
 
@@ -155,7 +172,8 @@ impl Rule {
             | Rule::ReviewFields
             | Rule::ReviewOverdue
             | Rule::DateOrder
-            | Rule::RedFlagsLink => Level::Error,
+            | Rule::RedFlagsLink
+            | Rule::DeadLink => Level::Error,
             Rule::OrphanPage
             | Rule::InsecureLink
             | Rule::Readability
@@ -166,7 +184,9 @@ impl Rule {
             | Rule::EmptySection
             | Rule::DuplicateTitle
             | Rule::SummaryLength
-            | Rule::EmergencyCard => Level::Warning,
+            | Rule::EmergencyCard
+            | Rule::BlockedLink
+            | Rule::UnverifiedLink => Level::Warning,
         }
     }
 
@@ -191,6 +211,9 @@ impl Rule {
             Rule::SummaryLength => config.summary_length.level,
             Rule::EmergencyCard => config.emergency_card.level,
             Rule::RedFlagsLink => config.red_flags_link.level,
+            Rule::DeadLink => config.dead_link.level,
+            Rule::BlockedLink => config.blocked_link.level,
+            Rule::UnverifiedLink => config.unverified_link.level,
         };
         configured.unwrap_or(self.default_level())
     }
@@ -215,6 +238,9 @@ impl Rule {
             Rule::SummaryLength => structure::summary_length,
             Rule::EmergencyCard => care_cards::emergency_cards,
             Rule::RedFlagsLink => care_cards::red_flags_links,
+            // Never part of a local run: the network is visited only when
+            // asked for, by `external::check`.
+            Rule::DeadLink | Rule::BlockedLink | Rule::UnverifiedLink => |_, _| Vec::new(),
         }
     }
 }
@@ -256,30 +282,34 @@ pub struct Document<'a> {
 impl<'a> Context<'a> {
     /// Every page, then every section that has an `_index.md`.
     pub fn documents(&self) -> impl Iterator<Item = Document<'a>> + use<'a> {
-        let site = self.site;
-        let pages = site
-            .pages
-            .iter()
-            .zip(&site.page_docs)
-            .enumerate()
-            .map(|(i, (p, doc))| Document {
-                source: &p.source,
-                doc,
-                page: Some(i),
-            });
-        let sections = site
-            .sections
-            .iter()
-            .zip(&site.section_docs)
-            .filter_map(|(s, doc)| {
-                s.source.as_ref().map(|source| Document {
-                    source,
-                    doc,
-                    page: None,
-                })
-            });
-        pages.chain(sections)
+        documents(self.site)
     }
+}
+
+/// Every page of `site`, then every section that has an `_index.md`.
+pub fn documents(site: &Site) -> impl Iterator<Item = Document<'_>> {
+    let pages = site
+        .pages
+        .iter()
+        .zip(&site.page_docs)
+        .enumerate()
+        .map(|(i, (p, doc))| Document {
+            source: &p.source,
+            doc,
+            page: Some(i),
+        });
+    let sections = site
+        .sections
+        .iter()
+        .zip(&site.section_docs)
+        .filter_map(|(s, doc)| {
+            s.source.as_ref().map(|source| Document {
+                source,
+                doc,
+                page: None,
+            })
+        });
+    pages.chain(sections)
 }
 
 /// A page whose clinical review is due, for `carebook check --due`.
@@ -317,6 +347,8 @@ pub struct Report {
     pub due_by: Date,
     /// Pages due for review by `due_by`, soonest first.
     pub due: Vec<DueReview>,
+    /// What `--external` checked; `None` without it.
+    pub external: Option<external::Summary>,
 }
 
 impl Report {
@@ -336,6 +368,7 @@ impl Report {
             pages: Vec::new(),
             due_by: today.add_days(i64::from(config.review_due_soon.days)),
             due: Vec::new(),
+            external: None,
         }
     }
 
@@ -356,11 +389,15 @@ impl Report {
 
     /// Adds the build's own diagnostics (rule `build`), keeping the order.
     pub fn add_build_diagnostics(&mut self, diagnostics: impl IntoIterator<Item = Diagnostic>) {
-        self.findings
-            .extend(diagnostics.into_iter().map(|diagnostic| Finding {
-                rule: Rule::Build,
-                diagnostic,
-            }));
+        self.add_findings(diagnostics.into_iter().map(|diagnostic| Finding {
+            rule: Rule::Build,
+            diagnostic,
+        }));
+    }
+
+    /// Adds findings made outside [`run`] (the build's, `--external`'s), keeping the order.
+    pub fn add_findings(&mut self, findings: impl IntoIterator<Item = Finding>) {
+        self.findings.extend(findings);
         sort_findings(&mut self.findings);
     }
 }
@@ -385,10 +422,8 @@ pub fn run(site: &Site, today: Date) -> Report {
     let mut findings: Vec<Finding> = Rule::CHECKS
         .par_iter()
         .flat_map_iter(|&rule| {
-            let severity = match rule.level(config) {
-                Level::Off => return Vec::new(),
-                Level::Warning => Severity::Warning,
-                Level::Error => Severity::Error,
+            let Some(severity) = severity(rule.level(config)) else {
+                return Vec::new();
             };
             rule.function()(&context, severity)
                 .into_iter()
@@ -416,6 +451,16 @@ pub fn run(site: &Site, today: Date) -> Report {
         pages,
         due_by: today.add_days(i64::from(config.review_due_soon.days)),
         due: due_for_review(site, today),
+        external: None,
+    }
+}
+
+/// The severity of a rule's findings at `level`; `None` when it is off.
+pub fn severity(level: Level) -> Option<Severity> {
+    match level {
+        Level::Off => None,
+        Level::Warning => Some(Severity::Warning),
+        Level::Error => Some(Severity::Error),
     }
 }
 

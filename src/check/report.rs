@@ -23,7 +23,8 @@
 //!     {"file": "content/conditions/sciatica.md", "title": "Sciatica", "sentences": 41, "words": 512,
 //!      "syllables": 702, "polysyllables": 38, "long_sentences": 0, "flesch_kincaid_grade": 5.43,
 //!      "smog_grade": 8.12, "flesch_reading_ease": 73.9, "long_sentence_share": 0.0}
-//!   ]
+//!   ],
+//!   "external": {"links": 12, "cached": 9}
 //! }
 //! ```
 //!
@@ -42,6 +43,8 @@
 //!   when the review is overdue.
 //! - `pages` holds every page's readability counts and grades (rounded to two
 //!   decimals; a grade is `null` when the page has no text to grade).
+//! - `external` is `null` without `--external`; with it, `links` counts the
+//!   distinct addresses checked and `cached` those answered from the cache.
 
 use std::fmt::Write as _;
 
@@ -50,7 +53,7 @@ use serde_json::{Value, json};
 use crate::config::Level;
 use crate::diagnostic::Severity;
 
-use super::{Finding, Report, Rule, counts_by_rule};
+use super::{Finding, Report, Rule, counts_by_rule, external};
 
 /// The version of the JSON document.
 pub const JSON_VERSION: u32 = 1;
@@ -127,6 +130,7 @@ pub fn to_json(report: &Report) -> Value {
         },
         "due": due,
         "pages": pages,
+        "external": report.external.map(|e| json!({"links": e.links, "cached": e.cached})),
     })
 }
 
@@ -189,6 +193,20 @@ pub fn summary_table(report: &Report) -> String {
         report.warning_count()
     );
     out
+}
+
+/// One line on what `--external` did.
+pub fn external_summary(summary: &external::Summary) -> String {
+    let links = super::plural(summary.links as i64, "external link");
+    if summary.cached == 0 {
+        format!("Checked {links}.")
+    } else {
+        format!(
+            "Checked {links}, {} of them from the cache ({}).",
+            summary.cached,
+            external::cache::CACHE_FILE
+        )
+    }
 }
 
 /// The "due for review" list, soonest first.

@@ -11,9 +11,23 @@
 
 #![allow(dead_code)] // each test binary uses a different part of the helper
 
+pub mod web;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+
+/// The variables HTTP clients take a proxy from, in both cases.
+const PROXY_VARIABLES: [&str; 8] = [
+    "ALL_PROXY",
+    "all_proxy",
+    "HTTPS_PROXY",
+    "https_proxy",
+    "HTTP_PROXY",
+    "http_proxy",
+    "NO_PROXY",
+    "no_proxy",
+];
 
 /// A fixture site copied to a temporary folder.
 pub struct SiteTest {
@@ -86,11 +100,14 @@ impl SiteTest {
 
     /// Runs `carebook ARGS` in the site folder.
     pub fn run(&self, args: &[&str]) -> Run {
-        let output = Command::new(env!("CARGO_BIN_EXE_carebook"))
-            .args(args)
-            .current_dir(self.root())
-            .output()
-            .expect("run carebook");
+        let mut command = Command::new(env!("CARGO_BIN_EXE_carebook"));
+        command.args(args).current_dir(self.root());
+        // `check --external` honours proxy settings; tests talk only to their
+        // own servers on 127.0.0.1, never through a proxy.
+        for var in PROXY_VARIABLES {
+            command.env_remove(var);
+        }
+        let output = command.output().expect("run carebook");
         Run {
             stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
             output,
