@@ -24,11 +24,16 @@
 //!   script before `</body>` that listens to server-sent events on
 //!   [`EVENTS_PATH`]: `hello` on connect, `reload` after a good build (with
 //!   `css_only` when only stylesheets changed, so the page just re-fetches
-//!   them) and `error` with the diagnostics rendered exactly as on the
-//!   terminal, shown in an overlay. Every event names the generation, and
-//!   every injected script knows the generation its page came from, so a
-//!   page that missed an event (loaded mid-rebuild, or across a server
-//!   restart) still catches up.
+//!   them), `error` with the diagnostics rendered exactly as on the
+//!   terminal, shown in an overlay, and `warnings` with a good build's
+//!   warnings (the content checks' findings among them), rendered the same
+//!   way and shown in a smaller panel that can be dismissed. An error hides
+//!   the warnings: while the site is broken only the error is sent. A page
+//!   that connects gets the current error or warnings at once, after
+//!   `hello`. Every `hello` and `reload` names the generation, and every
+//!   injected script knows the generation its page came from, so a page
+//!   that missed an event (loaded mid-rebuild, or across a server restart)
+//!   still catches up.
 //! - **Watching** uses notify (OS events, or `--poll` for network drives and
 //!   WSL) on `content/`, `templates/`, `static/`, `themes/` and `site.toml`.
 //!   Changes are collected until ~100 ms pass without another (editors save
@@ -278,6 +283,8 @@ struct Live {
     css_only: bool,
     /// The failed build's report, while the site is broken.
     error: Option<String>,
+    /// The good build's warnings, rendered as on the terminal; `None` when it has none.
+    warnings: Option<String>,
 }
 
 /// The server's state: [`Live`] plus what tells streams to stop.
@@ -324,6 +331,8 @@ fn apply_build(app: &App, run: BuildRun, changed: &[String]) {
         Ok(built) => {
             report(built.diagnostics.iter());
             let pages = built.pages;
+            let warnings =
+                (!built.diagnostics.is_empty()).then(|| render_report(&built.diagnostics));
             app.live.send_modify(|live| {
                 // A style tweak may skip the full reload, but only on top of a good page.
                 let css_only = !changed.is_empty()
@@ -335,6 +344,7 @@ fn apply_build(app: &App, run: BuildRun, changed: &[String]) {
                     generation: live.generation + 1,
                     css_only,
                     error: None,
+                    warnings,
                 });
             });
             eprintln!("{what}: rendered {pages} pages in {took}");
@@ -348,6 +358,8 @@ fn apply_build(app: &App, run: BuildRun, changed: &[String]) {
                     generation: live.generation,
                     css_only: false,
                     error: Some(text),
+                    // Shown again by the next good build; an error takes precedence meanwhile.
+                    warnings: None,
                 });
             });
             let keeping = if app.current().files.is_some() {
@@ -587,12 +599,13 @@ async fn stop_signal() {
     ctrl_c.await;
 }
 
-/// The live-reload event stream: `hello` (and `error` while broken) at once, then one event per build.
+/// The live-reload event stream: `hello` and the current error or warnings
+/// at once, then the events of each build.
 async fn events(State(app): State<Arc<App>>) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
     let mut updates = app.live.subscribe();
     let live = updates.borrow_and_update().clone();
     let mut first = vec![Event::default().event("hello").data(app.stamp(&live))];
-    first.extend(live.error.as_ref().map(|text| error_event(text)));
+    first.extend(report_event(&live));
     let shutdown = app.shutdown.subscribe();
     let later = stream::unfold(
         (app, updates, shutdown),
@@ -605,14 +618,31 @@ async fn events(State(app): State<Arc<App>>) -> Sse<impl Stream<Item = Result<Ev
                 return None;
             }
             let live = updates.borrow_and_update().clone();
-            let event = match &live.error {
-                Some(text) => error_event(text),
-                None => Event::default().event("reload").data(app.stamp(&live)),
-            };
-            Some((event, (app, updates, shutdown)))
+            Some((build_events(&app, &live), (app, updates, shutdown)))
         },
-    );
+    )
+    .flat_map(stream::iter);
     Sse::new(stream::iter(first).chain(later).map(Ok)).keep_alive(KeepAlive::default())
+}
+
+/// What a build tells open pages: its error; or `reload`, then its warnings
+/// if it has any (after the reload, so a page that only swaps its
+/// stylesheets shows them too).
+fn build_events(app: &App, live: &Live) -> Vec<Event> {
+    if live.error.is_some() {
+        return report_event(live).into_iter().collect();
+    }
+    let reload = Event::default().event("reload").data(app.stamp(live));
+    std::iter::once(reload).chain(report_event(live)).collect()
+}
+
+/// The error while the site is broken, else the warnings of the build shown, if any.
+fn report_event(live: &Live) -> Option<Event> {
+    match (&live.error, &live.warnings) {
+        (Some(error), _) => Some(error_event(error)),
+        (None, Some(warnings)) => Some(Event::default().event("warnings").data(warnings)),
+        (None, None) => None,
+    }
 }
 
 fn error_event(text: &str) -> Event {
@@ -843,19 +873,52 @@ const RELOAD_SCRIPT: &str = r#"<script>
 (() => {
   let served = __SERVED__;
   let overlay = null;
+  let warningsPanel = null;
+  // A dismissed report stays dismissed, across reloads, until its text changes.
+  const DISMISSED = "carebook-dismissed-warnings";
+  const clearWarnings = () => { if (warningsPanel) { warningsPanel.remove(); warningsPanel = null; } };
   const clearOverlay = () => { if (overlay) { overlay.remove(); overlay = null; } };
   const showOverlay = (text) => {
     clearOverlay();
+    clearWarnings(); // an error takes precedence over warnings
     overlay = document.createElement("div");
     overlay.setAttribute("role", "alert");
     overlay.style.cssText = "position:fixed;top:1rem;left:1rem;right:1rem;max-height:calc(100vh - 2rem);overflow:auto;z-index:2147483647;box-sizing:border-box;padding:1rem 1.25rem;background:#1f1f1f;color:#f5f5f5;border:3px solid #e5484d;border-radius:6px;box-shadow:0 8px 32px rgba(0,0,0,.45);font:14px/1.5 ui-monospace,Menlo,Consolas,monospace;text-align:left";
     const heading = document.createElement("strong");
     heading.textContent = "The site failed to build. This is the last good version.";
     const report = document.createElement("pre");
-    report.style.cssText = "margin:.75rem 0 0;white-space:pre-wrap;font:inherit;color:inherit;background:none";
+    report.style.cssText = "margin:.75rem 0 0;padding:0;border:0;white-space:pre-wrap;font:inherit;color:inherit;background:none";
     report.textContent = text; // textContent: the report is shown as text, never parsed as HTML
     overlay.append(heading, report);
     document.body.append(overlay);
+  };
+  const dismissed = (text) => { try { return sessionStorage.getItem(DISMISSED) === text; } catch { return false; } };
+  const showWarnings = (text) => {
+    clearWarnings();
+    if (overlay || dismissed(text)) return;
+    // A corner panel, not a cover: the page stays readable and usable beside it.
+    warningsPanel = document.createElement("div");
+    warningsPanel.setAttribute("role", "status");
+    warningsPanel.style.cssText = "position:fixed;right:1rem;bottom:1rem;width:min(48rem,calc(100vw - 2rem));max-height:40vh;overflow:auto;z-index:2147483646;box-sizing:border-box;padding:.75rem 1rem;background:#fff8e1;color:#1f1f1f;border:2px solid #b45309;border-left-width:8px;border-radius:6px;box-shadow:0 4px 16px rgba(0,0,0,.25);font:13px/1.45 ui-monospace,Menlo,Consolas,monospace;text-align:left";
+    const top = document.createElement("div");
+    top.style.cssText = "display:flex;gap:1rem;align-items:flex-start;justify-content:space-between";
+    const heading = document.createElement("strong");
+    const count = text.split("\n\n").length; // reports are separated by a blank line, as on the terminal
+    heading.textContent = `The site built with ${count} ${count === 1 ? "warning" : "warnings"}:`;
+    const dismiss = document.createElement("button");
+    dismiss.type = "button";
+    dismiss.textContent = "Dismiss";
+    dismiss.style.cssText = "flex:none;font:inherit;padding:.2rem .6rem;color:#1f1f1f;background:#fff;border:1px solid #b45309;border-radius:4px;cursor:pointer";
+    dismiss.addEventListener("click", () => {
+      try { sessionStorage.setItem(DISMISSED, text); } catch {}
+      clearWarnings();
+    });
+    const report = document.createElement("pre");
+    report.style.cssText = "margin:.5rem 0 0;padding:0;border:0;white-space:pre-wrap;font:inherit;color:inherit;background:none";
+    report.textContent = text; // textContent: the report is shown as text, never parsed as HTML
+    top.append(heading, dismiss);
+    warningsPanel.append(top, report);
+    document.body.append(warningsPanel);
   };
   const swapStylesheets = (generation) => {
     for (const link of document.querySelectorAll('link[rel~="stylesheet"]')) {
@@ -870,6 +933,7 @@ const RELOAD_SCRIPT: &str = r#"<script>
     const next = stamp.instance === served.instance && stamp.generation === served.generation + 1;
     if (stamp.css_only && next) {
       clearOverlay();
+      clearWarnings(); // the build's own warnings, if any, follow this event
       swapStylesheets(stamp.generation);
       served = stamp;
       return;
@@ -879,6 +943,7 @@ const RELOAD_SCRIPT: &str = r#"<script>
   const events = new EventSource("__EVENTS_PATH__");
   events.addEventListener("hello", (e) => catchUp(JSON.parse(e.data)));
   events.addEventListener("reload", (e) => catchUp(JSON.parse(e.data)));
+  events.addEventListener("warnings", (e) => showWarnings(e.data));
   // Only the server's error events carry data; the browser's own connection errors have none.
   events.addEventListener("error", (e) => { if (typeof e.data === "string") showOverlay(e.data); });
 })();

@@ -547,6 +547,76 @@ fn a_broken_edit_shows_the_error_and_keeps_the_last_good_site() {
 }
 
 #[test]
+fn check_warnings_are_shown_until_fixed() {
+    let server = Server::start(&[], |_| {});
+    let events = server.events();
+    events.until("hello", &server);
+    // The fixture checks cleanly: nothing follows the greeting.
+    assert!(events.next(Duration::from_millis(1500)).is_none());
+
+    let page = server.path("content/about.md");
+    let summary = "summary: Who wrote this guide and why.";
+    let too_long = format!(
+        "summary: {}",
+        "Who wrote this guide and why. ".repeat(8).trim_end()
+    );
+    edit(&page, summary, &too_long);
+    let seen = events.until("warnings", &server);
+    assert!(
+        seen.iter().any(|e| e.event == "reload"),
+        "the reload comes first: {seen:?}"
+    );
+    let warnings = &seen.last().unwrap().data;
+    // Rendered exactly like the terminal: headline, excerpt with caret, hint, joined by blank lines.
+    assert!(
+        warnings.contains("content/about.md:3:1: warning: summary too long: 239 characters"),
+        "{warnings}"
+    );
+    assert!(
+        warnings.contains("3 | summary: Who wrote this guide"),
+        "{warnings}"
+    );
+    assert!(warnings.contains("= hint: "), "{warnings}");
+    server.wait_for_line(
+        |l| l.starts_with("content/about.md:3:1: warning: summary too long"),
+        CHANGE,
+    );
+    let html = server.get("/about/").body;
+    assert!(
+        html.contains(r#"warningsPanel.setAttribute("role", "status")"#),
+        "warnings are shown in a polite status panel"
+    );
+
+    // A browser that connects now gets the warnings at once.
+    let late = server.events();
+    let greeting = late.until("warnings", &server);
+    assert_eq!(greeting[0].event, "hello", "{greeting:?}");
+    assert!(greeting[1].data.contains("content/about.md:3:1"));
+
+    // An error takes precedence: while the site is broken, only the error is sent.
+    edit(&page, "title: About this guide", "title: [unclosed");
+    let broken = events.until("error", &server);
+    assert!(broken.iter().all(|e| e.event != "warnings"), "{broken:?}");
+    let during = server.events();
+    let greeting = during.until("error", &server);
+    assert!(
+        greeting.iter().all(|e| e.event != "warnings"),
+        "{greeting:?}"
+    );
+    assert!(during.next(Duration::from_millis(1500)).is_none());
+    edit(&page, "title: [unclosed", "title: About this guide");
+    events.until("warnings", &server);
+
+    // Fixing the summary clears them: the reload comes alone, and new browsers get none.
+    edit(&page, &too_long, summary);
+    events.until("reload", &server);
+    assert!(events.next(Duration::from_millis(1500)).is_none());
+    let fresh = server.events();
+    fresh.until("hello", &server);
+    assert!(fresh.next(Duration::from_millis(1500)).is_none());
+}
+
+#[test]
 fn paths_outside_the_site_are_refused() {
     let server = Server::start(&[], |_| {});
     for target in [
