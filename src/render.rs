@@ -26,6 +26,8 @@ use crate::markdown::Heading;
 use crate::output::OutputSink;
 use crate::site::Site;
 
+mod json_ld;
+
 /// Templates every theme must provide.
 pub const REQUIRED_TEMPLATES: &[&str] = &[
     "page.html",
@@ -213,6 +215,9 @@ struct SiteContext<'a> {
     base_url: &'a str,
     /// The path every internal URL starts with (`/` or e.g. `/guide/`).
     base_path: &'a str,
+    /// Scheme and host of `base_url`, no trailing slash (`https://example.org`):
+    /// `origin ~ url` is a link's absolute address.
+    origin: &'a str,
     clinic: &'a Clinic,
     /// Top-level sections, for the main navigation.
     nav: Vec<LinkContext>,
@@ -220,6 +225,8 @@ struct SiteContext<'a> {
     conditions_url: Option<String>,
     /// `None` when no page has tags.
     tags_url: Option<String>,
+    /// The page `[check] red_flags_page` names (when to get urgent help), if set.
+    red_flags: Option<LinkContext>,
     feed_url: String,
 }
 
@@ -251,6 +258,9 @@ impl From<Date> for DateContext {
 struct Group {
     title: String,
     url: String,
+    /// The section's folder (`causes`; `""` for top-level pages), for themes
+    /// that title a section's group their own way.
+    key: String,
     pages: Vec<LinkContext>,
 }
 
@@ -293,6 +303,8 @@ struct PageContext<'a> {
     related_conditions: Vec<LinkContext>,
     backlinks: Vec<LinkContext>,
     breadcrumbs: Vec<LinkContext>,
+    /// schema.org JSON-LD, escaped for printing as is inside `<script>`.
+    json_ld: String,
 }
 
 /// `section` in section, home and conditions templates.
@@ -308,6 +320,8 @@ struct SectionContext<'a> {
     pages: Vec<LinkContext>,
     subsections: Vec<Group>,
     breadcrumbs: Vec<LinkContext>,
+    /// schema.org JSON-LD, escaped for printing as is inside `<script>`.
+    json_ld: String,
 }
 
 /// One entry of `sitemap.xml` / `atom.xml`.
@@ -496,13 +510,36 @@ impl<'a> Renderer<'a> {
             language: &config.language,
             base_url: &config.base_url,
             base_path: self.base_path,
+            origin: self.origin,
             clinic: &config.clinic,
             nav,
             conditions_url: self
                 .has_conditions_index()
                 .then(|| self.url(CONDITIONS_PATH)),
             tags_url: (!self.site.tags.is_empty()).then(|| self.url(TAGS_PATH)),
+            red_flags: self.red_flags_page().map(|i| self.page_link(i)),
             feed_url: self.url("atom.xml"),
+        }
+    }
+
+    /// The page `[check] red_flags_page` names, by slug or by path under `content/`.
+    fn red_flags_page(&self) -> Option<usize> {
+        let wanted = self.site.config.check.red_flags_page.as_ref()?;
+        let wanted = wanted.get_ref().trim();
+        let as_path = wanted
+            .trim_start_matches("content/")
+            .trim_start_matches('/');
+        let slug = crate::page::slugify(wanted);
+        self.site
+            .pages
+            .iter()
+            .position(|p| p.rel_path == as_path || p.slug == slug)
+    }
+
+    fn json_ld_site(&self) -> json_ld::SiteInfo<'_> {
+        json_ld::SiteInfo {
+            config: &self.site.config,
+            origin: self.origin,
         }
     }
 
@@ -569,13 +606,14 @@ impl<'a> Renderer<'a> {
         let mut groups: Vec<(Option<i64>, String, Group)> = Vec::new();
         for &i in about {
             let section = self.site.section_of(i);
-            let (weight, title, url) = match section {
+            let (weight, title, url, key) = match section {
                 Some(s) => (
                     self.site.sections[s].weight,
                     self.site.sections[s].title.clone(),
                     self.url(&self.site.sections[s].path),
+                    self.site.sections[s].dir.clone(),
                 ),
-                None => (None, "Other pages".to_string(), self.url("")),
+                None => (None, "Other pages".to_string(), self.url(""), String::new()),
             };
             match groups.iter_mut().find(|(_, t, _)| *t == title) {
                 Some((_, _, group)) => group.pages.push(self.page_link(i)),
@@ -585,6 +623,7 @@ impl<'a> Renderer<'a> {
                     Group {
                         title,
                         url,
+                        key,
                         pages: vec![self.page_link(i)],
                     },
                 )),
@@ -599,7 +638,7 @@ impl<'a> Renderer<'a> {
         let page = &self.site.pages[i];
         let meta = &page.meta;
         let doc = &self.site.page_docs[i];
-        let context_page = PageContext {
+        let mut context_page = PageContext {
             title: &meta.title,
             summary: meta.summary.as_deref(),
             kind: meta.kind,
@@ -632,7 +671,10 @@ impl<'a> Renderer<'a> {
             related_conditions: self.links(&self.site.related_conditions[i]),
             backlinks: self.links(&self.site.by_title(self.site.graph.inbound[i].clone())),
             breadcrumbs: self.breadcrumbs(&page.section),
+            json_ld: String::new(),
         };
+        context_page.json_ld =
+            json_ld::script_json(&json_ld::page(&self.json_ld_site(), &context_page));
         let mut context = self.context();
         context.insert("page", &context_page);
         let template = match meta.kind {
@@ -654,6 +696,7 @@ impl<'a> Renderer<'a> {
                 Group {
                     title: link.title,
                     url: link.url,
+                    key: self.site.sections[s].dir.clone(),
                     pages: self.links(&self.site.section_pages[s]),
                 }
             })
@@ -661,7 +704,7 @@ impl<'a> Renderer<'a> {
         let parent_crumbs = section
             .parent_dir()
             .map_or_else(Vec::new, |p| self.breadcrumbs(p));
-        SectionContext {
+        let mut context = SectionContext {
             title: &section.title,
             summary: section.summary.as_deref(),
             url: self.url(&section.path),
@@ -672,7 +715,16 @@ impl<'a> Renderer<'a> {
             pages: self.links(&self.site.section_pages[i]),
             subsections,
             breadcrumbs: parent_crumbs,
-        }
+            json_ld: String::new(),
+        };
+        self.set_section_json_ld(&mut context, None, section.dir.is_empty());
+        context
+    }
+
+    /// Fills `section.json_ld`; `name` replaces an empty title (tag pages).
+    fn set_section_json_ld(&self, section: &mut SectionContext, name: Option<&str>, home: bool) {
+        let graph = json_ld::section(&self.json_ld_site(), section, name, home);
+        section.json_ld = json_ld::script_json(&graph);
     }
 
     fn render_section(&self, i: usize) -> Result<(String, String), Diagnostic> {
@@ -704,7 +756,7 @@ impl<'a> Renderer<'a> {
 
     /// A section context for a listing that has no `_index.md`.
     fn generated_section(&self, title: &'a str, path: &str) -> SectionContext<'a> {
-        SectionContext {
+        let mut section = SectionContext {
             title,
             summary: None,
             url: self.url(path),
@@ -715,7 +767,10 @@ impl<'a> Renderer<'a> {
             pages: Vec::new(),
             subsections: Vec::new(),
             breadcrumbs: self.breadcrumbs(""),
-        }
+            json_ld: String::new(),
+        };
+        self.set_section_json_ld(&mut section, None, false);
+        section
     }
 
     fn render_tags_index(&self) -> Result<(String, String), Diagnostic> {
@@ -744,6 +799,7 @@ impl<'a> Renderer<'a> {
             kind: None,
             also_called: Vec::new(),
         });
+        self.set_section_json_ld(&mut section, Some(&format!("Topic: {}", tag.name)), false);
         let mut context = self.context();
         context.insert("section", &section);
         context.insert("tag", &self.tag_link(&tag.name));

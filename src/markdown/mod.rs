@@ -472,17 +472,27 @@ fn classify(link_type: LinkType, path: &str) -> Classified<'_> {
     }
 }
 
+/// A care card's opening. Its title names the urgency in words, so urgency
+/// never rests on colour alone: emergency and urgent cards in their visible
+/// title ("Immediate action required", "Urgent advice"; screen readers hear
+/// "Emergency: " first), the asides, whose titles ("Tip") do not, in visually
+/// hidden text read out first ("Non-urgent advice: Tip").
 fn callout_open(kind: BlockQuoteKind) -> String {
     let name = text::callout_name(kind);
-    let label = match kind {
-        BlockQuoteKind::Caution => "Immediate action required",
-        BlockQuoteKind::Warning => "Urgent advice",
-        BlockQuoteKind::Important => "Important",
-        BlockQuoteKind::Tip => "Tip",
-        BlockQuoteKind::Note => "Note",
+    let (hidden, label) = match kind {
+        BlockQuoteKind::Caution => ("Emergency: ", "Immediate action required"),
+        BlockQuoteKind::Warning => ("", "Urgent advice"),
+        BlockQuoteKind::Important => ("Non-urgent advice: ", "Important"),
+        BlockQuoteKind::Tip => ("Non-urgent advice: ", "Tip"),
+        BlockQuoteKind::Note => ("Non-urgent advice: ", "Note"),
+    };
+    let hidden = if hidden.is_empty() {
+        String::new()
+    } else {
+        format!("<span class=\"visually-hidden\">{hidden}</span>")
     };
     format!(
-        "<div class=\"callout callout-{name}\" role=\"note\">\n<p class=\"callout-title\">{label}</p>\n"
+        "<div class=\"callout callout-{name}\" role=\"note\">\n<p class=\"callout-title\">{hidden}{label}</p>\n"
     )
 }
 
