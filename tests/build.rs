@@ -49,9 +49,10 @@ fn condition_pages_list_what_links_to_them_grouped_by_section() {
     let site = SiteTest::fixture("cross-links");
     site.build().succeeds();
     let sciatica = site.read("public/conditions/sciatica/index.html");
-    // home-care lists sciatica in `conditions:`; it shows under its section.
+    // home-care lists sciatica in `conditions:`; it shows under its section,
+    // which the default theme titles by what a reader wants to know.
     assert!(
-        sciatica.contains("<h2 id=\"cb-from-1\">Treatments</h2>"),
+        sciatica.contains("<h3 id=\"cb-from-treatments\">What helps</h3>"),
         "{sciatica}"
     );
     assert!(
@@ -66,10 +67,15 @@ fn condition_pages_list_what_links_to_them_grouped_by_section() {
         disc.contains("<a href=\"/conditions/sciatica/\">Sciatica</a>"),
         "{disc}"
     );
-    assert!(disc.contains("<h2 id=\"cb-from-1\">Conditions</h2>"));
+    // Condition pages about this one join its related conditions.
+    assert!(disc.contains("<h2 id=\"cb-related-conditions\">Related conditions</h2>"));
+    assert!(disc.contains("<h3 id=\"cb-from-exercises\">Exercises</h3>"));
     assert!(disc.contains("<a href=\"/exercises/glute-bridge/\">Glute bridge</a>"));
-    // Backlinks, and the `[[slug]]` link text is the target's title.
-    assert!(disc.contains("Pages that link here"));
+    // Backlinks (condition pages show them grouped above instead), and the
+    // `[[slug]]` link text is the target's title.
+    let bridge = site.read("public/exercises/glute-bridge/index.html");
+    assert!(bridge.contains("Pages that link here"), "{bridge}");
+    assert!(bridge.contains("<a href=\"/treatments/home-care/\">Home care</a>"));
     assert!(sciatica.contains("<a href=\"/conditions/disc-herniation/\">Slipped disc</a>"));
 }
 
@@ -81,8 +87,8 @@ fn conditions_index_lists_lay_names_a_to_z() {
     let sciatica = index.find("Sciatica").expect("sciatica listed");
     let disc = index.find("Slipped disc").expect("slipped disc listed");
     assert!(sciatica < disc, "A–Z order");
-    assert!(index.contains("also called pain down my leg, lumbar radiculopathy"));
-    assert!(index.contains("also called slipped disc, herniated disc"));
+    assert!(index.contains("Also called:</span> pain down my leg, lumbar radiculopathy"));
+    assert!(index.contains("Also called:</span> slipped disc, herniated disc"));
 }
 
 #[test]
@@ -100,10 +106,10 @@ fn tags_get_listing_pages() {
     site.build().succeeds();
     let tags = site.read("public/tags/index.html");
     assert!(
-        tags.contains("<a href=\"/tags/discs/\">Discs</a> (2)"),
+        tags.contains("<a href=\"/tags/discs/\">Discs <span class=\"tag-count\">(2<span class=\"visually-hidden\"> pages</span>)</span></a>"),
         "{tags}"
     );
-    assert!(tags.contains("<a href=\"/tags/self-care/\">Self care</a> (1)"));
+    assert!(tags.contains("<a href=\"/tags/self-care/\">Self care <span class=\"tag-count\">(1<span class=\"visually-hidden\"> page</span>)</span></a>"));
     let discs = site.read("public/tags/discs/index.html");
     assert!(discs.contains("Home care") && discs.contains("Slipped disc"));
 }
@@ -113,8 +119,10 @@ fn exercise_pages_show_a_dose_card() {
     let site = SiteTest::fixture("cross-links");
     site.build().succeeds();
     let html = site.read("public/exercises/glute-bridge/index.html");
-    assert!(html.contains("<dt>Sets</dt><dd>3</dd>"));
-    assert!(html.contains("<dt>Hold</dt><dd>5 seconds</dd>"));
+    assert!(html.contains("<dt>Sets</dt><dd><span class=\"dose-value\">3</span></dd>"));
+    assert!(html.contains(
+        "<dt>Hold</dt><dd><span class=\"dose-value\">5</span> <span class=\"dose-unit\">seconds</span></dd>"
+    ));
 }
 
 #[test]
