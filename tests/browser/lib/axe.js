@@ -2,7 +2,7 @@
 // whose 4.14 release declares node >= 22.12).
 import axe from "axe-core";
 
-export const WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"];
+export const WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"];
 
 export async function runAxe(page, tags = WCAG_TAGS) {
   if (!(await page.evaluate(() => typeof window.axe === "object"))) {

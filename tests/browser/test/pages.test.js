@@ -1,19 +1,23 @@
 // Real-Chromium smoke test (Debian chromium via playwright-core) on the built example site,
-// served over a local static server, plus axe-core WCAG 2.1 A/AA checks at two widths.
+// served over a local static server, plus axe-core WCAG 2.2 A/AA checks on every page type,
+// in light and dark mode, at a phone and a desktop width, and no sideways scrolling at 320px.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { buildSite, removeSite } from "../lib/site.js";
 import { serveStatic } from "../lib/serve.js";
 import { launch } from "../lib/browser.js";
 import { runAxe, formatViolations, WCAG_TAGS } from "../lib/axe.js";
+import { PAGE_TYPES, openPage, builtPage } from "../lib/pages.js";
 
-const AXE_PAGES = ["/", "/conditions/sciatica/", "/exercises/plank/", "/conditions/", "/404.html"];
 const WIDTHS = [375, 1280];
-let server, browser;
+const SCHEMES = ["light", "dark"];
+let server, browser, site;
+// Search is optional ([search] enable = false): its page type is skipped when the build has none.
+const hasPage = pathname => pathname !== PAGE_TYPES.search || Boolean(builtPage(site, pathname));
 
 before(async () => {
-  const dir = buildSite();
-  server = await serveStatic(dir);
+  site = buildSite();
+  server = await serveStatic(site);
   browser = await launch();
 });
 after(async () => {
@@ -75,24 +79,62 @@ test("home page links through to the sciatica page, which shows its emergency ca
 });
 
 for (const width of WIDTHS) {
-  for (const pathname of AXE_PAGES) {
-    test(`axe (${WCAG_TAGS.join(", ")}): ${pathname} at ${width}px`, async () => {
-      const { page, problems, close } = await newPage(width);
-      try {
-        const res = await page.goto(server.url + pathname);
-        assert.ok(res.ok(), `GET ${pathname} returned ${res.status()}`);
-        const { violations } = await runAxe(page);
-        assert.equal(violations.length, 0,
-          `axe found ${violations.length} violation(s) on ${pathname} at ${width}px:\n${formatViolations(violations)}`);
-        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-        assert.ok(overflow <= 0, `${pathname} scrolls sideways by ${overflow}px at ${width}px`);
-        assert.deepEqual(problems, [], "no page errors, console errors or failed requests");
-      } finally {
-        await close();
-      }
-    });
+  for (const colorScheme of SCHEMES) {
+    for (const [type, pathname] of Object.entries(PAGE_TYPES)) {
+      test(`axe (${WCAG_TAGS.join(", ")}): ${type} page ${pathname}, ${colorScheme}, ${width}px`, async t => {
+        if (!hasPage(pathname)) return t.skip(`this build has no ${pathname}`);
+        const { page, problems, close } = await openPage(browser, { width, colorScheme });
+        try {
+          const res = await page.goto(server.url + pathname);
+          assert.ok(res.ok() || pathname === "/404.html", `GET ${pathname} returned ${res.status()}`);
+          assert.equal(await page.evaluate(() => matchMedia("(prefers-color-scheme: dark)").matches), colorScheme === "dark");
+          const { violations } = await runAxe(page);
+          assert.equal(violations.length, 0,
+            `axe found ${violations.length} violation(s) on ${pathname} (${colorScheme}, ${width}px):\n${formatViolations(violations)}`);
+          const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+          assert.ok(overflow <= 0, `${pathname} scrolls sideways by ${overflow}px at ${width}px`);
+          assert.deepEqual(problems, [], "no page errors, console errors or failed requests");
+        } finally {
+          await close();
+        }
+      });
+    }
   }
 }
+
+test("dark mode changes the page colours", async () => {
+  const colours = {};
+  for (const colorScheme of SCHEMES) {
+    const { page, close } = await openPage(browser, { colorScheme });
+    try {
+      await page.goto(server.url + PAGE_TYPES.condition);
+      colours[colorScheme] = await page.evaluate(() => [getComputedStyle(document.body).backgroundColor, getComputedStyle(document.body).color]);
+    } finally {
+      await close();
+    }
+  }
+  assert.notDeepEqual(colours.light, colours.dark, `same colours in light and dark mode: ${JSON.stringify(colours)}`);
+});
+
+test("every page type fits a 320px screen without sideways scrolling", async () => {
+  const { page, close } = await openPage(browser, { width: 320 });
+  try {
+    const wide = [];
+    for (const [type, pathname] of Object.entries(PAGE_TYPES)) {
+      await page.goto(server.url + pathname);
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      if (overflow > 0) {
+        const culprits = await page.evaluate(() => [...document.querySelectorAll("body *")]
+          .filter(e => e.getBoundingClientRect().right > window.innerWidth + 0.5)
+          .slice(0, 5).map(e => `${e.tagName.toLowerCase()}.${[...e.classList].join(".")}`));
+        wide.push(`${type} ${pathname}: ${overflow}px (${culprits.join(", ")})`);
+      }
+    }
+    assert.deepEqual(wide, [], "pages wider than a 320px screen");
+  } finally {
+    await close();
+  }
+});
 
 // Guards against a harness that silently passes: axe must flag an obviously broken page.
 test("axe-core catches violations on a deliberately broken page", async () => {
