@@ -207,6 +207,7 @@ fn render_into(
         sink,
         &|| progress.tick(),
     ));
+    diagnostics.extend(crate::search::write_index(&validated.site, sink));
     diagnostics.extend(render::copy_static(
         &validated.theme,
         &validated.assets,

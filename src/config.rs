@@ -34,9 +34,9 @@ pub struct Config {
     pub build: BuildConfig,
     #[serde(default)]
     pub markdown: MarkdownConfig,
-    /// Reserved for the search index; no keys are defined yet.
+    /// The client-side search index (`[search]`).
     #[serde(default)]
-    pub search: ReservedTable,
+    pub search: SearchConfig,
     /// Reserved for the dev server; no keys are defined yet.
     #[serde(default)]
     pub serve: ReservedTable,
@@ -98,6 +98,62 @@ pub enum RawHtml {
     Allow,
     /// Shown as text, for sites whose authors should not write HTML.
     Escape,
+}
+
+/// `[search]`: what the search index holds and how it ranks.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SearchConfig {
+    /// Build the index, the header search box and `/search/` (default true).
+    #[serde(default = "yes")]
+    pub enable: bool,
+    /// Content sections (top-level folders, e.g. `conditions`) whose pages are
+    /// indexed; empty (the default) indexes every page.
+    #[serde(default)]
+    pub sections: Vec<String>,
+    #[serde(default)]
+    pub boosts: SearchBoosts,
+    /// Extra synonyms: `"water tablets" = ["diuretics"]` makes a search for
+    /// the key also find pages about each listed name.
+    #[serde(default)]
+    pub synonyms: std::collections::BTreeMap<String, Vec<String>>,
+}
+
+impl Default for SearchConfig {
+    fn default() -> Self {
+        SearchConfig {
+            enable: true,
+            sections: Vec::new(),
+            boosts: SearchBoosts::default(),
+            synonyms: std::collections::BTreeMap::new(),
+        }
+    }
+}
+
+/// `[search.boosts]`: field weights of the BM25F score, and the condition-page boost.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SearchBoosts {
+    pub title: f64,
+    pub also_called: f64,
+    pub headings: f64,
+    pub summary: f64,
+    pub body: f64,
+    /// Multiplies the score of condition pages.
+    pub condition: f64,
+}
+
+impl Default for SearchBoosts {
+    fn default() -> Self {
+        SearchBoosts {
+            title: 6.0,
+            also_called: 5.0,
+            headings: 3.0,
+            summary: 2.0,
+            body: 1.0,
+            condition: 1.5,
+        }
+    }
 }
 
 /// A table later parts of carebook will fill; until then any key in it is an error.

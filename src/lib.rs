@@ -14,6 +14,7 @@
 //! 6. [`links`]: link resolution, anchor checks and the [`links::LinkGraph`].
 //! 7. [`site`]: everything above → the [`site::Site`] model (cross-links, tags).
 //! 8. [`render`]: [`site::Site`] + theme templates → output files.
+//!    [`search`] builds the client-side search index from the same site.
 //! 9. [`output`]: where files go; atomic replacement of the output folder.
 //!
 //! [`build`] runs the pipeline for `carebook build` and `carebook check`, and
@@ -35,5 +36,6 @@ pub mod markdown;
 pub mod output;
 pub mod page;
 pub mod render;
+pub mod search;
 pub mod serve;
 pub mod site;

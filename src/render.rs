@@ -227,6 +227,8 @@ struct SiteContext<'a> {
     tags_url: Option<String>,
     /// The page `[check] red_flags_page` names (when to get urgent help), if set.
     red_flags: Option<LinkContext>,
+    /// `None` when `[search] enable = false`.
+    search_url: Option<String>,
     feed_url: String,
 }
 
@@ -343,6 +345,7 @@ enum Job {
     TagsIndex,
     Tag(usize),
     NotFound,
+    Search,
     Sitemap,
     Atom,
     Robots,
@@ -421,7 +424,14 @@ impl<'a> Renderer<'a> {
             jobs.extend((0..self.site.tags.len()).map(Job::Tag));
         }
         jobs.extend([Job::NotFound, Job::Sitemap, Job::Atom, Job::Robots]);
+        if self.has_search_page() {
+            jobs.push(Job::Search);
+        }
         jobs
+    }
+
+    fn has_search_page(&self) -> bool {
+        self.site.config.search.enable && self.theme.has("search.html")
     }
 
     fn has_conditions_index(&self) -> bool {
@@ -439,6 +449,7 @@ impl<'a> Renderer<'a> {
         let mut found = Vec::new();
         for page in &self.site.pages {
             let reserved = page.path == TAGS_PATH
+                || (page.path == crate::search::SEARCH_PATH && self.has_search_page())
                 || (page.path == CONDITIONS_PATH && self.conditions_section.is_none());
             if let Some(other) = owners.get(page.path.as_str()) {
                 found.push(
@@ -481,6 +492,13 @@ impl<'a> Renderer<'a> {
             Job::TagsIndex => self.render_tags_index(),
             Job::Tag(i) => self.render_tag(i),
             Job::NotFound => self.render_simple("404.html", "404.html", "Page not found"),
+            Job::Search => {
+                let path = crate::search::SEARCH_PATH;
+                let mut context = self.context();
+                context.insert("section", &self.generated_section("Search", path));
+                let html = self.theme.render("search.html", &context)?;
+                Ok((format!("{path}index.html"), html))
+            }
             Job::Sitemap => self.render_feed("sitemap.xml"),
             Job::Atom => self.render_feed("atom.xml"),
             Job::Robots => Ok(("robots.txt".to_string(), self.robots())),
@@ -518,6 +536,9 @@ impl<'a> Renderer<'a> {
                 .then(|| self.url(CONDITIONS_PATH)),
             tags_url: (!self.site.tags.is_empty()).then(|| self.url(TAGS_PATH)),
             red_flags: self.red_flags_page().map(|i| self.page_link(i)),
+            search_url: self
+                .has_search_page()
+                .then(|| self.url(crate::search::SEARCH_PATH)),
             feed_url: self.url("atom.xml"),
         }
     }

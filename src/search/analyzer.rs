@@ -1,0 +1,337 @@
+//! Text → words → stems, exactly as the browser engine does it.
+//!
+//! The JavaScript engine in `themes/default/static/search.js` repeats every
+//! step below; `tests/search/vectors.jsonl` (checked by a Rust and a JS test)
+//! holds thousands of cases so that the two cannot drift apart.
+//!
+//! 1. Lowercase (Unicode), decompose (NFD) and drop combining marks, so
+//!    `Pilates`, `pilatès` and `PILATES` are one word.
+//! 2. Split into words: runs of alphabetic or numeric characters. An
+//!    apostrophe between two such characters is dropped (`runner's` →
+//!    `runners`, `don’t` → `dont`); every other character separates words.
+//!    Words longer than [`MAX_WORD_CHARS`] are ignored.
+//! 3. Drop [`STOPWORDS`].
+//! 4. Stem words made only of ASCII letters with the Snowball English
+//!    (Porter2) stemmer; other words (numbers, `l5`, non-Latin scripts) are
+//!    their own stem.
+
+use std::sync::LazyLock;
+
+use rust_stemmers::{Algorithm, Stemmer};
+use unicode_normalization::UnicodeNormalization;
+
+use super::FastHasher;
+use unicode_normalization::char::is_combining_mark;
+
+/// Longer "words" are ignored: they are URLs, hashes or accidents.
+pub const MAX_WORD_CHARS: usize = 40;
+
+/// Words too common to help find a page. Sorted, for binary search; the JS
+/// engine has the same list.
+pub const STOPWORDS: &[&str] = &[
+    "a",
+    "about",
+    "above",
+    "after",
+    "again",
+    "against",
+    "all",
+    "am",
+    "an",
+    "and",
+    "any",
+    "are",
+    "as",
+    "at",
+    "be",
+    "because",
+    "been",
+    "before",
+    "being",
+    "below",
+    "between",
+    "both",
+    "but",
+    "by",
+    "can",
+    "could",
+    "did",
+    "do",
+    "does",
+    "doing",
+    "down",
+    "during",
+    "each",
+    "few",
+    "for",
+    "from",
+    "further",
+    "had",
+    "has",
+    "have",
+    "having",
+    "he",
+    "her",
+    "here",
+    "hers",
+    "herself",
+    "him",
+    "himself",
+    "his",
+    "how",
+    "i",
+    "if",
+    "in",
+    "into",
+    "is",
+    "it",
+    "its",
+    "itself",
+    "just",
+    "me",
+    "more",
+    "most",
+    "my",
+    "myself",
+    "no",
+    "nor",
+    "not",
+    "now",
+    "of",
+    "off",
+    "on",
+    "once",
+    "only",
+    "or",
+    "other",
+    "our",
+    "ours",
+    "ourselves",
+    "out",
+    "over",
+    "own",
+    "same",
+    "she",
+    "should",
+    "so",
+    "some",
+    "such",
+    "than",
+    "that",
+    "the",
+    "their",
+    "theirs",
+    "them",
+    "themselves",
+    "then",
+    "there",
+    "these",
+    "they",
+    "this",
+    "those",
+    "through",
+    "to",
+    "too",
+    "under",
+    "until",
+    "up",
+    "very",
+    "was",
+    "we",
+    "were",
+    "what",
+    "when",
+    "where",
+    "which",
+    "while",
+    "who",
+    "whom",
+    "why",
+    "will",
+    "with",
+    "would",
+    "you",
+    "your",
+    "yours",
+    "yourself",
+    "yourselves",
+];
+
+static ENGLISH: LazyLock<Stemmer> = LazyLock::new(|| Stemmer::create(Algorithm::English));
+
+/// Lowercases and folds diacritics: `Pilatès` → `pilates`.
+pub fn fold(text: &str) -> String {
+    text.to_lowercase()
+        .nfd()
+        .filter(|c| !is_combining_mark(*c))
+        .collect()
+}
+
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric()
+}
+
+fn is_apostrophe(c: char) -> bool {
+    matches!(c, '\'' | '\u{2019}' | '\u{02BC}')
+}
+
+/// Every word of `text`, folded, stopwords included, in order.
+pub fn words(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for_each_word(text, |w| out.push(w.to_string()));
+    out
+}
+
+/// Calls `f` with every word of `text`, folded, stopwords included.
+pub fn for_each_word(text: &str, mut f: impl FnMut(&str)) {
+    let mut word = String::new();
+    let mut len = 0usize;
+    let mut emit = |word: &mut String, len: &mut usize| {
+        if !word.is_empty() && *len <= MAX_WORD_CHARS {
+            f(word);
+        }
+        word.clear();
+        *len = 0;
+    };
+    if text.chars().all(|c| c.is_ascii() || is_plain(c)) {
+        // The common case (ASCII, perhaps with typographic punctuation),
+        // and the same result: nothing in it has a case or marks to fold.
+        let mut chars = text.chars().peekable();
+        while let Some(c) = chars.next() {
+            if c.is_ascii_alphanumeric() {
+                word.push(c.to_ascii_lowercase());
+                len += 1;
+            } else if is_apostrophe(c)
+                && !word.is_empty()
+                && chars.peek().is_some_and(|n| n.is_ascii_alphanumeric())
+            {
+                // Joined: `runner's` → `runners`.
+            } else {
+                emit(&mut word, &mut len);
+            }
+        }
+        emit(&mut word, &mut len);
+        return;
+    }
+    let folded = fold(text);
+    let chars: Vec<char> = folded.chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
+        if is_word_char(c) {
+            word.push(c);
+            len += 1;
+        } else if is_apostrophe(c)
+            && !word.is_empty()
+            && chars.get(i + 1).is_some_and(|&n| is_word_char(n))
+        {
+            // Joined: `runner's` → `runners`.
+        } else {
+            emit(&mut word, &mut len);
+        }
+    }
+    emit(&mut word, &mut len);
+}
+
+/// A character outside ASCII that can only separate words and that folding
+/// leaves alone: punctuation such as `“`, `’` or `–`.
+fn is_plain(c: char) -> bool {
+    let mut decomposed = 0;
+    unicode_normalization::char::decompose_canonical(c, |d| decomposed += usize::from(d != c) + 1);
+    !c.is_alphanumeric() && !is_combining_mark(c) && decomposed == 1 && c.to_lowercase().eq([c])
+}
+
+/// Whether a folded word is a stopword.
+pub fn is_stopword(word: &str) -> bool {
+    static SET: LazyLock<FastSet> = LazyLock::new(|| STOPWORDS.iter().copied().collect());
+    // Every stopword has at most 10 letters; most words are rejected here.
+    word.len() <= 10 && SET.contains(word)
+}
+
+type FastSet = std::collections::HashSet<&'static str, std::hash::BuildHasherDefault<FastHasher>>;
+
+/// The stem of a folded word (itself unless it is all ASCII letters).
+pub fn stem(word: &str) -> String {
+    if !word.is_empty() && word.bytes().all(|b| b.is_ascii_lowercase()) {
+        ENGLISH.stem(word).into_owned()
+    } else {
+        word.to_string()
+    }
+}
+
+/// The words of `text` that are indexed: folded, without stopwords.
+pub fn index_words(text: &str) -> Vec<String> {
+    words(text)
+        .into_iter()
+        .filter(|w| !is_stopword(w))
+        .collect()
+}
+
+/// Whether a word may match with typos: not a number or code like `l5`.
+pub fn typo_tolerant(word: &str) -> bool {
+    !word.chars().any(|c| c.is_numeric())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stopwords_are_sorted_and_unique() {
+        assert!(STOPWORDS.windows(2).all(|w| w[0] < w[1]));
+        assert!(STOPWORDS.iter().all(|w| w.len() <= 10));
+    }
+
+    #[test]
+    fn folds_case_and_diacritics() {
+        assert_eq!(fold("Pilatès ÉCOLE naïve"), "pilates ecole naive");
+        assert_eq!(index_words("Crème brûlée"), ["creme", "brulee"]);
+    }
+
+    #[test]
+    fn splits_words_and_joins_apostrophes() {
+        assert_eq!(
+            words("The runner's L5-S1 disc — don’t 'quote' it!"),
+            ["the", "runners", "l5", "s1", "disc", "dont", "quote", "it"]
+        );
+        assert_eq!(index_words("pain down my leg"), ["pain", "leg"]);
+    }
+
+    #[test]
+    fn plain_characters_fold_to_themselves_and_separate_words() {
+        for c in (0x80u32..0x3_0000)
+            .filter_map(char::from_u32)
+            .filter(|&c| is_plain(c))
+        {
+            let s = c.to_string();
+            assert_eq!(fold(&s), s, "{c:?} U+{:04X}", c as u32);
+            let text = format!("Ab{c}cD");
+            let mut fast = Vec::new();
+            for_each_word(&text, |w| fast.push(w.to_string()));
+            let slow = words(&format!("{text} é"));
+            assert_eq!(fast, slow[..slow.len() - 1], "{c:?} U+{:04X}", c as u32);
+        }
+    }
+
+    #[test]
+    fn long_tokens_are_ignored() {
+        let long = "x".repeat(MAX_WORD_CHARS + 1);
+        assert_eq!(words(&format!("a {long} b")), ["a", "b"]);
+    }
+
+    #[test]
+    fn stems_english_words_only() {
+        assert_eq!(stem("running"), "run");
+        assert_eq!(stem("herniated"), "herniat");
+        assert_eq!(stem("stretches"), "stretch");
+        assert_eq!(stem("generously"), "generous");
+        assert_eq!(stem("l5"), "l5");
+        assert_eq!(stem("2024"), "2024");
+        assert_eq!(stem("ischiás"), "ischiás");
+    }
+
+    #[test]
+    fn numbers_get_no_typos() {
+        assert!(typo_tolerant("sciatica"));
+        assert!(!typo_tolerant("l5"));
+        assert!(!typo_tolerant("2024"));
+    }
+}

@@ -1,0 +1,268 @@
+//! Collect: the assembled [`Site`] → one [`Document`] per indexed page, each
+//! split into its heading sections, with the words of every field.
+//!
+//! Everything comes from the rendered documents' table of contents and text
+//! blocks; nothing is parsed again.
+
+use rayon::prelude::*;
+
+use crate::config::SearchConfig;
+use crate::front_matter::Kind;
+use crate::markdown::BlockKind;
+use crate::site::Site;
+
+use super::FastMap;
+use super::analyzer::{for_each_word, is_stopword};
+
+/// How many characters of a section's text the result list can show.
+pub const EXCERPT_CHARS: usize = 200;
+
+/// The fields of a section, in the order of [`Field::ALL`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    Title,
+    AlsoCalled,
+    Headings,
+    Summary,
+    Body,
+}
+
+impl Field {
+    pub const ALL: [Field; 5] = [
+        Field::Title,
+        Field::AlsoCalled,
+        Field::Headings,
+        Field::Summary,
+        Field::Body,
+    ];
+}
+
+/// One searchable unit: the top of a page (before its first heading, with
+/// the page's title, other names and summary) or one heading section.
+#[derive(Debug, Clone, Default)]
+pub struct Unit {
+    /// The heading's text; empty for the top of the page.
+    pub heading: String,
+    /// The heading's `id` (the link is `page/#id`); empty for the top.
+    pub id: String,
+    /// Each indexed word once, sorted, with its count in each field
+    /// ([`Field::ALL`] order).
+    pub terms: Vec<(String, [u16; 5])>,
+    /// How many indexed words each field has.
+    pub lengths: [u32; 5],
+    /// The start of the section's text, for the result snippet.
+    pub excerpt: String,
+}
+
+impl Unit {
+    /// Counts the words of each field ([`Field::ALL`] order).
+    pub fn set_fields(&mut self, fields: [Vec<String>; 5]) {
+        let texts: Vec<Vec<&str>> = fields
+            .iter()
+            .map(|words| words.iter().map(String::as_str).collect())
+            .collect();
+        self.count([&texts[0], &texts[1], &texts[2], &texts[3], &texts[4]]);
+    }
+
+    /// Counts the indexed words of each field's texts ([`Field::ALL`] order).
+    pub fn count(&mut self, fields: [&[&str]; 5]) {
+        let mut counts: FastMap<String, [u16; 5]> = FastMap::default();
+        self.lengths = [0; 5];
+        for (f, texts) in fields.iter().enumerate() {
+            for text in *texts {
+                for_each_word(text, |w| {
+                    if is_stopword(w) {
+                        return;
+                    }
+                    self.lengths[f] += 1;
+                    let c = match counts.get_mut(w) {
+                        Some(c) => c,
+                        None => counts.entry(w.to_string()).or_default(),
+                    };
+                    c[f] = c[f].saturating_add(1);
+                });
+            }
+        }
+        let mut terms: Vec<(String, [u16; 5])> = counts.into_iter().collect();
+        terms.sort_unstable();
+        self.terms = terms;
+    }
+}
+
+/// One indexed page.
+#[derive(Debug, Clone)]
+pub struct Document {
+    pub url: String,
+    pub title: String,
+    pub kind: Kind,
+    pub also_called: Vec<String>,
+    /// Unit 0 is the top of the page; unit `k + 1` is heading `k` of its toc.
+    pub units: Vec<Unit>,
+}
+
+/// Whether a page is indexed: `[search] sections` empty, or its top folder listed.
+fn indexed(config: &SearchConfig, section_dir: &str) -> bool {
+    config.sections.is_empty() || {
+        let top = section_dir.split('/').next().unwrap_or("");
+        config.sections.iter().any(|s| s.trim_matches('/') == top)
+    }
+}
+
+/// Every indexed page of the site, in the site's page order.
+pub fn collect(site: &Site) -> Vec<Document> {
+    let base_path = site.config.base_path();
+    let config = &site.config.search;
+    site.pages
+        .par_iter()
+        .zip(&site.page_docs)
+        .filter(|(page, _)| indexed(config, &page.section))
+        .map(|(page, doc)| {
+            let meta = &page.meta;
+            let mut units: Vec<Unit> = std::iter::once(Unit::default())
+                .chain(doc.toc.iter().map(|h| Unit {
+                    heading: h.title.clone(),
+                    id: h.id.clone(),
+                    ..Unit::default()
+                }))
+                .collect();
+            let mut texts: Vec<Vec<&str>> = vec![Vec::new(); units.len()];
+            for block in &doc.text.blocks {
+                if matches!(block.kind, BlockKind::Heading { .. }) {
+                    continue;
+                }
+                let unit = block.section.map_or(0, |s| s + 1).min(units.len() - 1);
+                texts[unit].push(&block.text);
+            }
+            let also_called = meta.also_called.join(" · ");
+            let summary: Vec<&str> = meta.summary.iter().map(String::as_str).collect();
+            for (u, (unit, text)) in units.iter_mut().zip(&texts).enumerate() {
+                let heading_text = unit.heading.clone();
+                let heading = [heading_text.as_str()];
+                unit.excerpt = excerpt(text.iter().copied());
+                if u == 0 {
+                    if !summary.is_empty() {
+                        unit.excerpt = excerpt(summary.iter().copied());
+                    }
+                    unit.count([
+                        &[meta.title.as_str()],
+                        &[also_called.as_str()],
+                        &heading,
+                        &summary,
+                        text,
+                    ]);
+                } else {
+                    unit.count([&[], &[], &heading, &[], text]);
+                }
+            }
+            Document {
+                url: format!("{base_path}{}", page.path),
+                title: meta.title.clone(),
+                kind: meta.kind,
+                also_called: meta.also_called.clone(),
+                units,
+            }
+        })
+        .collect()
+}
+
+/// The first [`EXCERPT_CHARS`] characters of the texts, joined by spaces,
+/// cut at a space.
+pub fn excerpt<'a>(texts: impl Iterator<Item = &'a str>) -> String {
+    let mut out = String::new();
+    let mut chars = 0usize;
+    for word in texts.flat_map(str::split_whitespace) {
+        let n = word.chars().count();
+        if chars + n + usize::from(chars > 0) > EXCERPT_CHARS {
+            let trimmed = out.trim_end_matches([',', ';', ':', '.']).len();
+            out.truncate(trimmed);
+            out.push('…');
+            return out;
+        }
+        if chars > 0 {
+            out.push(' ');
+            chars += 1;
+        }
+        out.push_str(word);
+        chars += n;
+    }
+    out
+}
+
+/// A condition's name as readers will recognise it: `Pain down the leg
+/// (sciatica)` → `sciatica`; a title without parentheses is itself.
+pub fn canonical_name(title: &str) -> String {
+    let trimmed = title.trim();
+    if let (Some(open), true) = (trimmed.rfind('('), trimmed.ends_with(')')) {
+        let inner = trimmed[open + 1..trimmed.len() - 1].trim();
+        if !inner.is_empty() {
+            return inner.to_string();
+        }
+    }
+    trimmed.to_string()
+}
+
+/// The label shown next to a result.
+pub fn kind_label(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Condition => "Condition",
+        Kind::Article => "Article",
+        Kind::Exercise => "Exercise",
+        Kind::Page => "Page",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn canonical_names_prefer_the_parenthesis() {
+        assert_eq!(canonical_name("Pain down the leg (sciatica)"), "sciatica");
+        assert_eq!(
+            canonical_name("Slipped disc (disc herniation)"),
+            "disc herniation"
+        );
+        assert_eq!(canonical_name("Plank"), "Plank");
+    }
+
+    #[test]
+    fn excerpts_are_cut_at_a_word() {
+        let long = "word ".repeat(100);
+        let e = excerpt(std::iter::once(long.as_str()));
+        assert!(e.ends_with("word…"), "{e}");
+        assert!(e.chars().count() <= EXCERPT_CHARS + 1);
+        assert_eq!(excerpt(["  short ", "  text "].into_iter()), "short text");
+    }
+
+    #[test]
+    fn fields_are_counted_per_word() {
+        let mut unit = Unit::default();
+        let w = |s: &str| crate::search::analyzer::index_words(s);
+        unit.set_fields([
+            w("Back pain"),
+            vec![],
+            w("Pain"),
+            vec![],
+            w("pain pain back"),
+        ]);
+        assert_eq!(
+            unit.terms,
+            [
+                ("back".to_string(), [1, 0, 0, 0, 1]),
+                ("pain".to_string(), [1, 0, 1, 0, 2])
+            ]
+        );
+        assert_eq!(unit.lengths, [2, 0, 1, 0, 3]);
+    }
+
+    #[test]
+    fn section_filter_matches_top_folders() {
+        let mut config = SearchConfig::default();
+        assert!(indexed(&config, "anything"));
+        config.sections = vec!["conditions".into()];
+        assert!(indexed(&config, "conditions"));
+        assert!(indexed(&config, "conditions/back"));
+        assert!(!indexed(&config, "exercises"));
+        assert!(!indexed(&config, ""));
+    }
+}

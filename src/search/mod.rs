@@ -1,0 +1,78 @@
+//! Search: a prebuilt, sharded index that a small script in the browser
+//! queries, so readers find pages in their own words.
+//!
+//! Like the rest of the pipeline it is one stage per noun:
+//!
+//! 1. [`analyzer`]: text → folded words → Snowball English stems. The
+//!    browser engine (`themes/default/static/search.js`) repeats it exactly;
+//!    a shared test-vector file keeps the two in step.
+//! 2. [`collect`]: the assembled [`Site`] → one [`collect::Document`] per
+//!    page, one unit per heading section, from the rendered documents' table
+//!    of contents and text blocks (nothing is parsed again).
+//! 3. [`index`]: documents → BM25F-scored postings per word (fields: title,
+//!    also called, headings, summary, body; condition pages boosted) and
+//!    synonyms (each page's `also_called` → its name, plus `[search.synonyms]`).
+//! 4. [`shards`]: the index → `search/manifest.json`, content-hashed term
+//!    shards and page fragments, written through the [`OutputSink`].
+//!
+//! The browser does the rest at query time: exact, stemmed, synonym, prefix
+//! and typo matches, ranked in that order, pages with every word first, and
+//! at most three sections per page.
+
+pub mod analyzer;
+pub mod collect;
+pub mod index;
+pub mod shards;
+
+use rayon::prelude::*;
+
+use crate::diagnostic::Diagnostic;
+use crate::output::OutputSink;
+use crate::site::Site;
+
+/// A fast, deterministic hasher for interning words (FxHash's mixing).
+#[derive(Default, Clone, Copy)]
+pub(crate) struct FastHasher(u64);
+
+impl std::hash::Hasher for FastHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut buf = [0u8; 8];
+            buf[..chunk.len()].copy_from_slice(chunk);
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(buf))
+                .wrapping_mul(0x517c_c1b7_2722_0a95);
+        }
+    }
+}
+
+pub(crate) type FastMap<K, V> =
+    std::collections::HashMap<K, V, std::hash::BuildHasherDefault<FastHasher>>;
+
+/// Where the search page and the index live, under the output root.
+pub const SEARCH_PATH: &str = "search/";
+
+/// Builds the index of `site` and writes it into `sink` (nothing when
+/// `[search] enable = false`); returns the files that could not be written.
+pub fn write_index(site: &Site, sink: &dyn OutputSink) -> Vec<Diagnostic> {
+    if !site.config.search.enable {
+        return Vec::new();
+    }
+    files(site)
+        .par_iter()
+        .filter_map(|(path, bytes)| {
+            sink.write(path, bytes).err().map(|e| {
+                Diagnostic::file_error(path, format!("cannot write the search index: {e}"))
+            })
+        })
+        .collect()
+}
+
+/// Every file of the site's search index.
+pub fn files(site: &Site) -> Vec<shards::File> {
+    let documents = collect::collect(site);
+    let index = index::build(&documents, &site.config.search);
+    shards::files(&index, &documents)
+}

@@ -1,0 +1,122 @@
+// Unit tests of the browser search engine (themes/default/static/search.js),
+// run in Node on the index the real build writes for the bundled guide.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { buildSite, removeSite } from "../lib/site.js";
+import { diskEngine, loadSearch, rankedPages } from "../lib/search.js";
+
+const S = await loadSearch();
+let site;
+
+before(() => { site = buildSite(); });
+after(() => removeSite());
+
+async function fresh() {
+  return diskEngine(site);
+}
+
+test("edit distance counts insertions, deletions, substitutions and transpositions", () => {
+  const d = (a, b, max = 3) => S.editDistance(Array.from(a), Array.from(b), max);
+  assert.equal(d("sciatica", "sciatica"), 0);
+  assert.equal(d("sciatca", "sciatica"), 1);
+  assert.equal(d("sicatica", "sciatica"), 1, "transposition");
+  assert.equal(d("sxiatica", "sciatica"), 1);
+  assert.equal(d("spondilolistesis", "spondylolisthesis"), 2);
+  assert.equal(d("abc", "xyzw", 1), 2, "gives up past max");
+});
+
+// The kinds of match each query word got: "word/kind".
+async function kinds(engine, q, prefix = false) {
+  const o = await engine.search(q, { prefix });
+  return o.terms.flatMap(t => t.expansions.map(e => `${e.word}/${e.kind}`));
+}
+
+test("typo tolerance: one edit at 5–8 letters, two at 9+, none below 5 or for numbers", async () => {
+  const { engine } = await fresh();
+  assert.ok((await kinds(engine, "sciatca")).includes("sciatica/typo"));
+  assert.ok((await kinds(engine, "spondilolistesis")).includes("spondylolisthesis/typo2"));
+  assert.deepEqual((await kinds(engine, "spondilolisteses")).filter(k => k.startsWith("spondylolisthesis")), [], "3 edits");
+  assert.deepEqual(await kinds(engine, "plnk"), [], "4 letters: no typos");
+  assert.deepEqual(await kinds(engine, "hipp"), [], "4 letters: no typos");
+  assert.ok(!(await kinds(engine, "20266")).some(k => k.includes("/typo")), "numbers: no typos");
+});
+
+test("prefixes of three or more letters find words", async () => {
+  const { engine } = await fresh();
+  const prefixes = async (q, prefix) => (await kinds(engine, q, prefix)).filter(k => k.endsWith("/prefix")).map(k => k.split("/")[0]);
+  assert.ok((await prefixes("spo", true)).includes("spondylolisthesis"));
+  assert.ok((await prefixes("spondylol", false)).includes("spondylolisthesis"), "a beginning that is no word");
+  assert.deepEqual(await prefixes("sp", true), [], "two letters are not enough");
+  assert.deepEqual(await prefixes("back", false), [], "a whole word is not a beginning once typed");
+});
+
+test("exact beats stemmed beats synonym beats prefix beats typo", () => {
+  const w = S.WEIGHTS;
+  assert.ok(w.exact > w.stemmed && w.stemmed > w.synonym && w.synonym > w.prefix && w.prefix > w.typo && w.typo > w.typo2);
+});
+
+test("a stemmed form finds the page: 'herniated discs'", async () => {
+  const { engine } = await fresh();
+  const { pages } = await rankedPages(engine, "herniated discs", 3);
+  assert.equal(pages[0], "/conditions/disc-herniation/");
+});
+
+test("pages with every query word rank above pages with some", async () => {
+  const { engine } = await fresh();
+  const { outcome } = await rankedPages(engine, "piriformis glute");
+  const matched = outcome.results.map(r => r.matched);
+  assert.deepEqual(matched, [...matched].sort((a, b) => b - a));
+  assert.equal(matched[0], 2);
+});
+
+test("also_called works as a synonym and says so", async () => {
+  const { engine } = await fresh();
+  const { outcome, pages } = await rankedPages(engine, "slipped disc", 3);
+  assert.equal(pages[0], "/conditions/disc-herniation/");
+  assert.deepEqual(outcome.synonym, { canonical: "disc herniation", words: ["slipped", "disc"] });
+  const none = await rankedPages(engine, "sciatica", 3);
+  assert.equal(none.outcome.synonym, null);
+});
+
+test("results have at most three sub-hits, each a heading of the page", async () => {
+  const { engine } = await fresh();
+  const { docs } = await rankedPages(engine, "running", 10);
+  for (const d of docs) {
+    assert.ok(d.hits.length <= 3);
+    for (const h of d.hits) assert.match(h.url, new RegExp(`^${d.page}#[a-z0-9-]+$`));
+    assert.ok(d.title && d.kind && d.url.startsWith(d.page));
+  }
+  assert.ok(docs.some(d => d.hits.length > 0));
+});
+
+test("highlighting marks matched words, their stems and prefixes", async () => {
+  const { engine } = await fresh();
+  const { outcome } = await rankedPages(engine, "stretch hamstr");
+  const runs = S.marks("Stretching your hamstrings, then stretch again.", outcome.highlight);
+  assert.deepEqual(runs.filter(r => r[1]).map(r => r[0]), ["Stretching", "hamstrings", "stretch"]);
+  const text = "word ".repeat(80) + "sciatica " + "word ".repeat(80);
+  const cut = S.snippetWindow(text, w => w === "sciatica", 100);
+  assert.ok(cut.includes("sciatica") && cut.length <= 102, cut);
+});
+
+test("a one-word query needs the manifest, one round of shards and one of page groups", async () => {
+  const { engine, fetched } = await fresh();
+  await engine.init();
+  assert.deepEqual(fetched, ["manifest.json"]);
+  const outcome = await engine.search("sciatica", { prefix: true });
+  const shards = fetched.slice(1);
+  assert.ok(shards.length >= 1 && shards.length <= 3 && shards.every(f => /^terms-[0-9a-f]{12}\.bin$/.test(f)), shards.join(" "));
+  await engine.documents(outcome, 0, 6);
+  const docs = fetched.slice(1 + shards.length);
+  assert.ok(docs.length >= 1 && docs.length <= 6, docs.join(" "));
+  assert.ok(docs.every(f => /^docs-[0-9a-f]{12}\/\d+\.json$/.test(f)), docs.join(" "));
+});
+
+test("a typo costs one more round of shards, and only then", async () => {
+  const { engine, fetched } = await fresh();
+  await engine.init();
+  await engine.search("sciatica", { prefix: false });
+  const exact = fetched.length - 1;
+  await engine.search("sciatcia", { prefix: false });
+  assert.ok(fetched.length - 1 - exact <= 3, fetched.join(" "));
+});
