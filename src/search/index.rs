@@ -352,7 +352,7 @@ struct StemPages<'a> {
 }
 
 /// How many of a stem's best pages are candidates for a synonym's pages.
-const CANDIDATES_PER_STEM: usize = 256;
+const CANDIDATES_PER_STEM: usize = 64;
 
 impl<'a> Expander<'a> {
     fn pages_of(&mut self, stem: &str) -> usize {
