@@ -14,6 +14,8 @@
 //!   are not counted, and every text has at least one sentence;
 //! - a polysyllable is a word of three syllables or more.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::ops::AddAssign;
 use std::sync::LazyLock;
 
@@ -112,11 +114,32 @@ pub fn syllable_count(text: &str) -> i64 {
     syllable::count(&text)
 }
 
+thread_local! {
+    /// Words already judged: a site repeats its vocabulary on every page, and
+    /// counting one word allocates several strings.
+    static POLYSYLLABIC: RefCell<HashMap<String, bool>> = RefCell::new(HashMap::new());
+}
+
 /// `polySyllableCount`: words (punctuation kept) of three syllables or more.
 pub fn poly_syllable_count(text: &str) -> u64 {
     split_words(text)
-        .filter(|word| syllable_count(word) >= 3)
+        .filter(|word| is_polysyllabic(word))
         .count() as u64
+}
+
+fn is_polysyllabic(word: &str) -> bool {
+    if let Some(known) = POLYSYLLABIC.with_borrow(|seen| seen.get(word).copied()) {
+        return known;
+    }
+    let answer = syllable_count(word) >= 3;
+    POLYSYLLABIC.with_borrow_mut(|seen| {
+        // A long-running `serve` sees new words forever; keep the memory bounded.
+        if seen.len() >= 100_000 {
+            seen.clear();
+        }
+        seen.insert(word.to_string(), answer)
+    });
+    answer
 }
 
 #[cfg(test)]
