@@ -78,9 +78,14 @@ fn split_words(text: &str) -> impl Iterator<Item = &str> {
     text.split([',', ' ', '\n', '\r']).filter(|w| !w.is_empty())
 }
 
-/// `lexiconCount`: the words, punctuation removed.
+/// `lexiconCount`: the words, punctuation removed. The reference removes
+/// punctuation (commas included) and then splits on commas, spaces and line
+/// breaks; counting the space-separated pieces that hold anything but
+/// punctuation is the same count without building the stripped text.
 pub fn lexicon_count(text: &str) -> u64 {
-    split_words(&remove_punctuation(text)).count() as u64
+    text.split([' ', '\n', '\r'])
+        .filter(|piece| piece.chars().any(|c| !is_punctuation(c)))
+        .count() as u64
 }
 
 static SENTENCE_END: LazyLock<Regex> = LazyLock::new(|| {
