@@ -193,8 +193,10 @@ fn render_markdown(set: &PageSet, config: &Config, table: &LinkTable) -> (Docs, 
     (pages, sections)
 }
 
-/// Renders a validated site into `sink`.
-fn render_into(
+/// Renders a validated site into `sink`: pages, listings, the search index
+/// and static files. `build`, `check` and `serve` all render through here, so
+/// what the preview shows is what a build writes.
+pub fn render_into(
     validated: &Validated,
     sink: &dyn OutputSink,
     progress: &dyn Progress,

@@ -4,8 +4,8 @@
 //! # Design
 //!
 //! - **The build does not know about the server.** A build here is the
-//!   ordinary pipeline ([`build::validate`], [`render::render_site`],
-//!   [`render::copy_static`]) writing into a [`MemorySink`], the in-memory
+//!   ordinary pipeline ([`build::validate`], [`build::render_into`])
+//!   writing into a [`MemorySink`], the in-memory
 //!   [`OutputSink`]. Nothing is written to disk, so the site's output folder
 //!   is never touched. The only thing serve changes is `base_url`, set to the
 //!   server's own address so every internal link starts with `/`.
@@ -66,7 +66,6 @@ use crate::config::CONFIG_FILE;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::load::is_ignored;
 use crate::output::OutputSink;
-use crate::render;
 
 /// Where browsers subscribe to live-reload events.
 pub const EVENTS_PATH: &str = "/__carebook/events";
@@ -227,17 +226,7 @@ fn build_in_memory(options: &BuildOptions) -> Result<Built, Diagnostics> {
     let mut validated = build::validate(options)?;
     let sink = MemorySink::default();
     let mut diagnostics = std::mem::take(&mut validated.diagnostics);
-    diagnostics.extend(render::render_site(
-        &validated.site,
-        &validated.theme,
-        &sink,
-        &|| {},
-    ));
-    diagnostics.extend(render::copy_static(
-        &validated.theme,
-        &validated.assets,
-        &sink,
-    ));
+    diagnostics.extend(build::render_into(&validated, &sink, &build::Silent));
     let diagnostics = diagnostics.sorted();
     if diagnostics.has_errors() {
         return Err(diagnostics);

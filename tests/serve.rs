@@ -408,6 +408,11 @@ fn serves_the_site_from_memory_with_the_reload_script() {
     assert_eq!(page.status, 200);
     assert!(page.body.contains("Original sciatica text"));
 
+    // The preview renders through the same stage as `build`, search index included.
+    let manifest = server.get("/search/manifest.json");
+    assert_eq!(manifest.status, 200, "{manifest:?}");
+    assert_eq!(manifest.header("content-type"), Some("application/json"));
+
     let redirect = server.get("/conditions/sciatica");
     assert!(
         [301, 302, 307, 308].contains(&redirect.status),
