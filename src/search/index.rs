@@ -34,17 +34,49 @@ pub const DETAILED_PAGES: usize = 64;
 /// Pages kept for one synonym.
 pub const SYNONYM_PAGES: usize = 16;
 
-/// A page, its field counts for a word summed over its sections, and the sections' scores.
-type PageCounts = (u32, [u32; 5], Vec<(u32, f64)>);
+/// A page, its field counts for a word summed over its sections, and its best sections.
+type PageCounts = (u32, [u32; 5], Best);
 
-/// A page's score for a word, and its sections' (unit, score).
+/// A page's score for a word, and its best sections' (unit, score).
 #[derive(Debug, Clone)]
 struct Scored {
     page: u32,
     score: f64,
     /// The word is in the page's name (title or other names).
     named: bool,
-    sections: Vec<(u32, f64)>,
+    sections: Best,
+}
+
+/// The best [`SECTIONS_PER_PAGE`] sections (unit, score), best first: by
+/// score, then the earlier section. Kept inline: a site has millions.
+#[derive(Debug, Clone, Copy, Default)]
+struct Best {
+    items: [(u32, f64); SECTIONS_PER_PAGE],
+    len: usize,
+}
+
+impl Best {
+    fn push(&mut self, unit: u32, score: f64) {
+        let better = |a: (u32, f64), b: (u32, f64)| a.1 > b.1 || (a.1 == b.1 && a.0 < b.0);
+        let mut at = self.len;
+        while at > 0 && better((unit, score), self.items[at - 1]) {
+            at -= 1;
+        }
+        if at >= SECTIONS_PER_PAGE {
+            return;
+        }
+        let mut i = self.len.min(SECTIONS_PER_PAGE - 1);
+        while i > at {
+            self.items[i] = self.items[i - 1];
+            i -= 1;
+        }
+        self.items[at] = (unit, score);
+        self.len = (self.len + 1).min(SECTIONS_PER_PAGE);
+    }
+
+    fn as_slice(&self) -> &[(u32, f64)] {
+        &self.items[..self.len]
+    }
 }
 
 /// One page that contains a word: its score and its best sections.
@@ -194,9 +226,13 @@ pub fn build(documents: &[Document], config: &SearchConfig) -> Index {
                 match pages.last_mut() {
                     Some((p, total, sections)) if *p == page => {
                         *total = std::array::from_fn(|f| total[f] + counts32[f]);
-                        sections.push((unit, score));
+                        sections.push(unit, score);
                     }
-                    _ => pages.push((page, counts32, vec![(unit, score)])),
+                    _ => {
+                        let mut sections = Best::default();
+                        sections.push(unit, score);
+                        pages.push((page, counts32, sections));
+                    }
                 }
             }
             let page_idf = idf(documents.len(), pages.len());
@@ -216,7 +252,7 @@ pub fn build(documents: &[Document], config: &SearchConfig) -> Index {
     let max_section = raw
         .iter()
         .flatten()
-        .flat_map(|s| s.sections.iter().map(|u| u.1))
+        .flat_map(|s| s.sections.as_slice().iter().map(|u| u.1))
         .fold(0.0, f64::max);
     let max = (max_page, max_section);
 
@@ -282,9 +318,7 @@ fn encode_postings(mut scored: Vec<Scored>, max: (f64, f64), keep: usize) -> Vec
     let mut postings: Vec<Posting> = scored
         .into_iter()
         .enumerate()
-        .map(|(rank, mut s)| {
-            s.sections
-                .sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        .map(|(rank, s)| {
             let limit = if rank < keep { SECTIONS_PER_PAGE } else { 1 };
             Posting {
                 page: s.page,
@@ -292,9 +326,10 @@ fn encode_postings(mut scored: Vec<Scored>, max: (f64, f64), keep: usize) -> Vec
                 named: s.named,
                 sections: s
                     .sections
-                    .into_iter()
+                    .as_slice()
+                    .iter()
                     .take(limit)
-                    .map(|(u, s)| (u, quantize(s, max.1)))
+                    .map(|&(u, s)| (u, quantize(s, max.1)))
                     .collect(),
             }
         })
@@ -407,15 +442,19 @@ impl<'a> Expander<'a> {
             let Some(hits) = hits else { continue };
             let mut units: BTreeMap<u32, f64> = BTreeMap::new();
             for h in &hits {
-                for &(u, v) in &h.sections {
+                for &(u, v) in h.sections.as_slice() {
                     *units.entry(u).or_default() += v;
                 }
+            }
+            let mut sections = Best::default();
+            for (u, v) in units {
+                sections.push(u, v);
             }
             found.push(Scored {
                 page,
                 score: hits.iter().map(|h| h.score).sum(),
                 named: hits.iter().all(|h| h.named),
-                sections: units.into_iter().collect(),
+                sections,
             });
         }
         found.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.page.cmp(&b.page)));
@@ -579,6 +618,15 @@ mod tests {
             ("back exercise", "plank")
         );
         assert_eq!(s.postings[0].page, 2);
+    }
+
+    #[test]
+    fn best_keeps_the_top_sections_in_order() {
+        let mut best = Best::default();
+        for (u, v) in [(0, 1.0), (1, 3.0), (2, 2.0), (3, 3.0), (4, 0.5)] {
+            best.push(u, v);
+        }
+        assert_eq!(best.as_slice(), [(1, 3.0), (3, 3.0), (2, 2.0)]);
     }
 
     #[test]
