@@ -23,6 +23,7 @@
 #   BENCH_RETRIES        extra attempts for such a run before it is kept and flagged [3]
 #   BENCH_SETTLE         seconds to wait after deleting many files before timing anything [65]
 #   BENCH_PROFILE        1 = perf profile of carebook at the largest size [1]
+#   BENCH_PERF_HZ        perf sampling frequency [499]
 #   BENCH_REBUILD        1 = also time rebuilding over an existing output folder [1]
 #   BENCH_KEEP           1 = keep the run output folders afterwards [0]
 #   BENCH_REF            the commit to benchmark: its tree is exported to $BENCH_OUT/src and built
@@ -33,9 +34,11 @@
 #
 # Results go to $BENCH_OUT/results/: raw.tsv (every run), summary.md (tables), profile-*.txt.
 # Idempotent: corpora are regenerated only when N, seed or the generator change; every run
-# writes into a fresh output folder; earlier run folders are deleted (then the script waits,
-# see "Settling" in BENCHMARKS.md) before anything is timed.
+# writes into a fresh output folder; earlier run folders are deleted, and the script waits
+# BENCH_SETTLE seconds after any large deletion before timing anything (why: BENCHMARKS.md,
+# "Method, and why", point 4).
 set -euo pipefail
+trap 'echo "[bench] FAILED: line $LINENO exited with status $?" >&2' ERR
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$REPO"
@@ -52,6 +55,7 @@ MAX_FOREIGN=${BENCH_MAX_FOREIGN:-0.25}
 RETRIES=${BENCH_RETRIES:-3}
 SETTLE=${BENCH_SETTLE:-65}
 PROFILE=${BENCH_PROFILE:-1}
+PERF_HZ=${BENCH_PERF_HZ:-499}
 REBUILD=${BENCH_REBUILD:-1}
 KEEP=${BENCH_KEEP:-0}
 MODE=${1:-all}
@@ -328,7 +332,17 @@ fresh_rundir() {
         DELETED=1
     fi
     mkdir -p "$RUNDIR"
-    if ((DELETED)); then settle; fi
+    if ((DELETED)); then
+        settle
+    elif [[ -f $OUT/.deleted-at ]]; then
+        # The previous invocation deleted its outputs when it finished; wait out the rest.
+        local left=$(( $(cat "$OUT/.deleted-at") + SETTLE - $(date +%s) ))
+        if ((left > 0)); then
+            log "waiting ${left}s: the previous run deleted its outputs less than ${SETTLE}s ago"
+            sync
+            sleep "$left"
+        fi
+    fi
 }
 
 warm_up() {
@@ -368,19 +382,21 @@ run_profile() {
     sync
     wait_idle || true
     log "perf record: carebook build n=$n"
-    perf record -q -F 999 --call-graph dwarf,16384 -o "$data" \
+    rm -f "$data" "$data.old"
+    perf record -q -F "$PERF_HZ" --call-graph dwarf,16384 -o "$data" \
         "$BIN" build --root "$dir/carebook" --output-dir "$out" >"$RESULTS/last-run.log" 2>&1
     local r=$RESULTS
-    perf report -i "$data" --no-children --stdio -g none --sort dso 2>/dev/null | grep -v '^#' | grep -v '^$' | head -15 >"$r/profile-dso.txt"
+    perf report -i "$data" --no-children --stdio -g none --sort dso 2>/dev/null | grep -v '^#' | grep -v '^$' | sed -n '1,15p' >"$r/profile-dso.txt"
     perf report -i "$data" --no-children --stdio -g none --sort sym --percent-limit 0.4 2>/dev/null |
-        grep -v '^#' | grep -v '^$' | head -45 >"$r/profile-self.txt"
+        grep -v '^#' | grep -v '^$' | sed -n '1,45p' >"$r/profile-self.txt"
     perf report -i "$data" --children --stdio -g none --sort sym --percent-limit 0.5 2>/dev/null |
         grep -v '^#' | grep -v '^$' | grep -E 'carebook::|tera::|pulldown_cmark::|serde_yaml::|std::fs::|sys_(write|openat|mkdir|read)|_int_malloc|memmove' |
-        grep -v -E 'rayon|\(inlined\)' | head -60 >"$r/profile-inclusive.txt"
+        grep -v -E 'rayon|\(inlined\)' | sed -n '1,60p' >"$r/profile-inclusive.txt"
     # When each pipeline stage ran (first and last sample), and how many samples it had.
     perf script -i "$data" -F tid,time,ip,sym >"$data.script" 2>/dev/null
-    python3 - "$data.script" "$r/profile-stages.txt" <<'PY'
+    python3 - "$data.script" "$r/profile-stages.txt" "$PERF_HZ" <<'PY'
 import re, sys
+HZ = int(sys.argv[3])
 # Each sample goes to the outermost pipeline stage on its call chain; samples inside
 # render_site are then split by what they were doing (file output, tera, anything else).
 stages = [
@@ -401,48 +417,68 @@ stages = [
 WRITE = re.compile(r"OutputSink>::write|carebook::output::StagingDir::path_for|std::fs::write")
 TERA = re.compile(r"tera::")
 compiled = [(label, re.compile(rx)) for label, rx in stages]
-samples = []
-cur = None
-for line in open(sys.argv[1], errors="replace"):
-    m = re.match(r"\s*(\d+)\s+([\d.]+):\s*$", line)
-    if m:
-        cur = [int(m.group(1)), float(m.group(2)), [], False]
-        samples.append(cur)
-    elif cur is not None and line.strip():
-        addr, _, sym = line.strip().partition(" ")
-        if not cur[2]:
-            cur[3] = addr.startswith("ffffffff")  # leaf in the kernel
-        cur[2].append(sym)
-if not samples:
-    open(sys.argv[2], "w").write("no samples\n"); sys.exit()
-t0 = min(s[1] for s in samples); t1 = max(s[1] for s in samples)
-main_tid = samples[0][0]
 OTHER = "other (process start, rayon, unattributed)"
-by = {}
-for s in samples:
+MOD = re.compile(r"carebook::(\w+)::")
+
+def classify(frames):
+    """(stage, module) of one sample's call chain, leaf first."""
     stage = OTHER
-    for frame in reversed(s[2]):
+    for frame in reversed(frames):
         hit = next((label for label, rx in compiled if rx.search(frame)), None)
         if hit:
             stage = hit; break
-    if stage == OTHER and s[2] and s[2][-1] == "[unknown]":  # stack too deep for the dwarf copy
-        mods = [m for f in reversed(s[2]) for m in re.findall(r"carebook::(\w+)::", f)]
+    if stage == OTHER and frames and frames[-1] == "[unknown]":  # stack too deep for the dwarf copy
+        mods = [m for f in reversed(frames) for m in MOD.findall(f)]
         by_mod = {"search": "search index", "check": "content checks (readability, rules)", "render": "render",
                   "markdown": "markdown -> HTML", "page": "pages: front matter (YAML)",
                   "front_matter": "pages: front matter (YAML)", "load": "load: walk + read content/",
                   "links": "links: anchors + graph", "site": "site model (assemble)"}
         if mods and mods[0] in by_mod: stage = by_mod[mods[0]]
-        elif any(TERA.search(f) for f in s[2]): stage = "render"
-        elif any("pulldown_cmark" in f for f in s[2]): stage = "markdown -> HTML"
-        elif any("serde_yaml" in f or "unsafe_libyaml" in f for f in s[2]): stage = "pages: front matter (YAML)"
+        elif any(TERA.search(f) for f in frames): stage = "render"
+        elif any("pulldown_cmark" in f for f in frames): stage = "markdown -> HTML"
+        elif any("serde_yaml" in f or "unsafe_libyaml" in f for f in frames): stage = "pages: front matter (YAML)"
     if stage == "render":
-        if any(WRITE.search(f) for f in s[2]): stage = "render: mkdir + write files"
-        elif any(TERA.search(f) for f in s[2]): stage = "render: tera (incl. context -> Value)"
+        if any(WRITE.search(f) for f in frames): stage = "render: mkdir + write files"
+        elif any(TERA.search(f) for f in frames): stage = "render: tera (incl. context -> Value)"
         else: stage = "render: build contexts, other"
-    e = by.setdefault(stage, [0, 0, s[1], s[1], set()])
-    e[0] += 1; e[1] += s[3]; e[2] = min(e[2], s[1]); e[3] = max(e[3], s[1]); e[4].add(s[0])
+    # The same sample by carebook module: the outermost frame that is carebook code
+    # (generic frames name carebook types, not carebook code).
+    mod = "(no carebook frame)"
+    for frame in reversed(frames):
+        if frame.startswith(("carebook::", "<carebook::")):
+            m = [x for x in MOD.findall(frame)[:1] if x not in ("main", "build")]
+            if m:
+                mod = m[0]; break
+    return stage, mod
+
+# Streamed: a 10,000-page profile is ~0.5 GB of text.
+samples = []   # (tid, time, kernel leaf, stage, module)
+cur = None
+def flush():
+    if cur is not None:
+        stage, mod = classify(cur[3])
+        samples.append((cur[0], cur[1], cur[2], stage, mod))
+for line in open(sys.argv[1], errors="replace"):
+    m = re.match(r"\s*(\d+)\s+([\d.]+):\s*$", line)
+    if m:
+        flush()
+        cur = [int(m.group(1)), float(m.group(2)), None, []]
+    elif cur is not None and line.strip():
+        addr, _, sym = line.strip().partition(" ")
+        if cur[2] is None:
+            cur[2] = addr.startswith("ffffffff")  # leaf in the kernel
+        cur[3].append(sym)
+flush()
+if not samples:
+    open(sys.argv[2], "w").write("no samples\n"); sys.exit()
+t0 = min(s[1] for s in samples); t1 = max(s[1] for s in samples)
+main_tid = samples[0][0]
+by = {}
+for tid, t, kern, stage, mod in samples:
+    e = by.setdefault(stage, [0, 0, t, t, set()])
+    e[0] += 1; e[1] += bool(kern); e[2] = min(e[2], t); e[3] = max(e[3], t); e[4].add(tid)
 n = len(samples)
-out = [f"{n} samples (~{n/999:.2f} CPU-s at 999 Hz) over {t1 - t0:.2f} s wall; main thread tid {main_tid}",
+out = [f"{n} samples (~{n/HZ:.2f} CPU-s at {HZ} Hz) over {t1 - t0:.2f} s wall; main thread tid {main_tid}",
        "",
        f"{'stage':44} {'samples':>7} {'share':>6} {'kernel':>6} {'from':>6} {'to':>6} threads",
        ]
@@ -453,30 +489,20 @@ for label in order:
     if label not in by: continue
     c, k, a, b, th = by[label]
     out.append(f"{label:44} {c:7d} {100*c/n:5.1f}% {100*k/max(c,1):5.0f}% {a-t0:6.2f} {b-t0:6.2f} {len(th)}")
-# The same samples by carebook module (outermost carebook::<module>:: frame other than
-# main/build), robust to stages this script does not know about yet.
 mods = {}
-MOD = re.compile(r"carebook::(\w+)::")
-for s in samples:
-    mod = "(no carebook frame)"
-    for frame in reversed(s[2]):
-        if not frame.startswith(("carebook::", "<carebook::")):
-            continue  # generic frames name carebook types, not carebook code
-        m = [x for x in MOD.findall(frame)[:1] if x not in ("main", "build")]
-        if m:
-            mod = m[0]; break
-    mods[mod] = mods.get(mod, 0) + 1
+for sample in samples:
+    mods[sample[4]] = mods.get(sample[4], 0) + 1
 out.append("")
 out.append("by carebook module (outermost frame): " + ", ".join(
     f"{k} {100*v/n:.1f}%" for k, v in sorted(mods.items(), key=lambda kv: -kv[1])))
-kern = sum(s[3] for s in samples)
+kern = sum(bool(s[2]) for s in samples)
 out.append("")
 out.append(f"kernel (leaf frame in the kernel): {100*kern/n:.1f}% of samples; main thread: {100*sum(s[0]==main_tid for s in samples)/n:.1f}%")
 buckets = {}
 for s in samples:
     b = int((s[1] - t0) / 0.25)
     e = buckets.setdefault(b, [0, set()]); e[0] += 1; e[1].add(s[0])
-out.append("timeline, 0.25 s buckets: samples / threads seen (2 busy threads at 999 Hz ~ 500 per bucket):")
+out.append(f"timeline, 0.25 s buckets: samples / threads seen ({HZ // 4} samples per busy thread):")
 cells = [f"{b*0.25:5.2f}s {buckets.get(b, [0, ()])[0]:4d}/{len(buckets.get(b, [0, ()])[1])}" for b in range(int((t1 - t0) / 0.25) + 1)]
 for i in range(0, len(cells), 6):
     out.append("  " + "   ".join(cells[i:i+6]))
@@ -625,7 +651,8 @@ cleanup() {
         log "keeping run outputs in $RUNDIR"
     else
         log "deleting run outputs"
-        rm -rf "$RUNDIR" "$OUT"/perf-*.data
+        rm -rf "$RUNDIR" "$OUT"/perf-*.data "$OUT"/perf-*.data.old
+        date +%s >"$OUT/.deleted-at"
     fi
 }
 
