@@ -25,16 +25,11 @@ fn site(body: &str, settings: &str) -> SiteTest {
 }
 
 fn check(site: &SiteTest, extra: &[&str]) -> Run {
-    let mut args = vec!["check", "--today", TODAY];
-    args.extend_from_slice(extra);
-    site.run(&args)
+    site.check_on(TODAY, extra)
 }
 
 fn headlines(run: &Run) -> Vec<&str> {
-    run.stderr
-        .lines()
-        .filter(|l| l.contains(": error: ") || l.contains(": warning: "))
-        .collect()
+    run.headlines()
 }
 
 #[test]

@@ -123,6 +123,13 @@ impl SiteTest {
         self.run(&["check"])
     }
 
+    /// `carebook check --today TODAY EXTRA…`, so review dates never rot in tests.
+    pub fn check_on(&self, today: &str, extra: &[&str]) -> Run {
+        let mut args = vec!["check", "--today", today];
+        args.extend_from_slice(extra);
+        self.run(&args)
+    }
+
     /// The text of a file, relative to the site root.
     pub fn read(&self, rel: &str) -> String {
         fs::read_to_string(self.root().join(rel))
@@ -175,6 +182,14 @@ impl Run {
             self.stderr
         );
         self
+    }
+
+    /// The `path:line:col: error|warning: message` lines reported.
+    pub fn headlines(&self) -> Vec<&str> {
+        self.stderr
+            .lines()
+            .filter(|l| l.contains(": error: ") || l.contains(": warning: "))
+            .collect()
     }
 
     /// The number of `error:` headlines reported.
