@@ -9,21 +9,25 @@
 //! reported through the [`Progress`] trait and findings are returned as
 //! values.
 
+use std::cell::RefCell;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
+use crate::check::readability::ReadabilityMemo;
 use crate::check::{self, Finding};
 use crate::config::Config;
 use crate::date::Date;
-use crate::diagnostic::{Diagnostic, Diagnostics};
-use crate::links::{self, LinkGraph, LinkTable};
-use crate::load::{self, Asset};
-use crate::markdown::{self, MarkdownInput};
+use crate::diagnostic::{Diagnostic, Diagnostics, SourceFile};
+use crate::links::{self, DocId, LinkGraph, LinkTable};
+use crate::load::{self, Asset, Content};
+use crate::markdown::{self, LinkRequest, LinkResolver, MarkdownInput, RenderedDoc, Resolved};
+use crate::memo::Memo;
 use crate::output::{self, Discard, OutputSink, Precious, StagingDir};
-use crate::page::{self, PageSet};
-use crate::render::{self, Theme};
+use crate::page::{self, PageMemo, PageSet};
+use crate::render::{self, RenderMemo, Theme};
 use crate::site::Site;
 
 /// What the command line asked for.
@@ -52,7 +56,7 @@ impl Progress for Silent {
 /// A validated site with what is needed to render it.
 pub struct Validated {
     pub site: Site,
-    pub theme: Theme,
+    pub theme: Arc<Theme>,
     pub assets: Vec<Asset>,
     /// Warnings found on the way, the content checks' findings among them
     /// (errors stop validation).
@@ -79,58 +83,106 @@ pub fn validate(options: &BuildOptions) -> Result<Validated, Diagnostics> {
 
 /// [`validate`], with the content checks counting dates from `today`.
 pub fn validate_on(options: &BuildOptions, today: Date) -> Result<Validated, Diagnostics> {
-    let Stages {
-        site,
-        theme,
-        assets,
-        mut diagnostics,
-        checks,
-    } = run_stages(options, today)?;
-    let Ok(theme) = theme else {
-        return Err(diagnostics.sorted());
-    };
-    if diagnostics.has_errors() {
-        return Err(diagnostics.sorted());
+    let sources = Sources::read(options)?;
+    let stages = run_stages_on(&sources, options.drafts, today, &mut StageMemo::default());
+    stages.validated()
+}
+
+/// What the pipeline reads from disk: the configuration, the theme and the content.
+pub struct Sources {
+    config: Config,
+    theme: Result<Arc<Theme>, Vec<Diagnostic>>,
+    content: Content,
+}
+
+impl Sources {
+    /// Reads everything; fails only when there is no configuration to go on with.
+    pub fn read(options: &BuildOptions) -> Result<Sources, Diagnostics> {
+        let config = load_config(options).map_err(|d| {
+            let mut diagnostics = Diagnostics::new();
+            diagnostics.push(d);
+            diagnostics
+        })?;
+        let theme = Theme::load(&options.root, &config).map(Arc::new);
+        let (content, _) = load::load_content(&options.root);
+        Ok(Sources {
+            config,
+            theme,
+            content,
+        })
     }
-    diagnostics.extend(checks.findings.iter().map(Finding::as_warning));
-    Ok(Validated {
-        site,
-        theme,
-        assets,
-        diagnostics: diagnostics.sorted(),
-    })
+}
+
+/// Each stage's results from the previous run, reused by the next while
+/// their inputs are the same (see [`crate::memo`]); empty for a one-off build.
+#[derive(Default)]
+pub struct StageMemo {
+    pages: PageMemo,
+    documents: DocumentMemo,
+    readability: ReadabilityMemo,
 }
 
 /// What the stages produced, kept even when they found errors so that
 /// `check` can still report the content checks of the whole site.
 pub(crate) struct Stages {
     pub(crate) site: Site,
-    theme: Result<Theme, ()>,
+    theme: Result<Arc<Theme>, ()>,
     assets: Vec<Asset>,
     pub(crate) diagnostics: Diagnostics,
     pub(crate) checks: check::Report,
 }
 
+impl Stages {
+    /// The site, if the stages found no error; the checks' findings become warnings.
+    fn validated(self) -> Result<Validated, Diagnostics> {
+        let Stages {
+            site,
+            theme,
+            assets,
+            mut diagnostics,
+            checks,
+        } = self;
+        let Ok(theme) = theme else {
+            return Err(diagnostics.sorted());
+        };
+        if diagnostics.has_errors() {
+            return Err(diagnostics.sorted());
+        }
+        diagnostics.extend(checks.findings.iter().map(Finding::as_warning));
+        Ok(Validated {
+            site,
+            theme,
+            assets,
+            diagnostics: diagnostics.sorted(),
+        })
+    }
+}
+
 /// Every stage up to the assembled site, and the content checks on it;
 /// fails only when there is no configuration to go on with.
 pub(crate) fn run_stages(options: &BuildOptions, today: Date) -> Result<Stages, Diagnostics> {
-    let root = &options.root;
+    let sources = Sources::read(options)?;
+    Ok(run_stages_on(
+        &sources,
+        options.drafts,
+        today,
+        &mut StageMemo::default(),
+    ))
+}
+
+/// Every stage on sources already read, reusing what `memo` holds.
+fn run_stages_on(sources: &Sources, drafts: bool, today: Date, memo: &mut StageMemo) -> Stages {
+    let config = &sources.config;
     let mut diagnostics = Diagnostics::new();
-    let config = match load_config(options) {
-        Ok(config) => config,
-        Err(d) => {
-            diagnostics.push(d);
-            return Err(diagnostics);
-        }
-    };
-    let theme = Theme::load(root, &config).map_err(|errors| diagnostics.extend(errors));
-    let (content, load_diagnostics) = load::load_content(root);
-    diagnostics.extend(load_diagnostics);
-    let (set, page_diagnostics) = page::build_pages(&content, options.drafts);
+    if let Err(errors) = &sources.theme {
+        diagnostics.extend(errors.iter().cloned());
+    }
+    diagnostics.extend(sources.content.problems());
+    let (set, page_diagnostics) = page::build_pages(&sources.content, drafts, &mut memo.pages);
     diagnostics.extend(page_diagnostics);
 
-    let table = LinkTable::new(&set, &content.assets, config.base_path());
-    let (page_docs, section_docs) = render_markdown(&set, &config, &table);
+    let table = LinkTable::new(&set, &sources.content.assets, config.base_path());
+    let (page_docs, section_docs) = render_markdown(&set, config, &table, &mut memo.documents);
     diagnostics.extend(
         page_docs
             .iter()
@@ -139,15 +191,15 @@ pub(crate) fn run_stages(options: &BuildOptions, today: Date) -> Result<Stages, 
     );
     diagnostics.extend(links::check_anchors(&set, &page_docs, &section_docs));
     let graph = LinkGraph::build(&page_docs);
-    let site = Site::assemble(config, set, page_docs, section_docs, graph);
-    let checks = check::run(&site, today);
-    Ok(Stages {
+    let site = Site::assemble(config.clone(), set, page_docs, section_docs, graph);
+    let checks = check::run(&site, today, &mut memo.readability);
+    Stages {
         site,
-        theme,
-        assets: content.assets,
+        theme: sources.theme.clone().map_err(|_| ()),
+        assets: sources.content.assets.clone(),
         diagnostics,
         checks,
-    })
+    }
 }
 
 fn load_config(options: &BuildOptions) -> Result<Config, Diagnostic> {
@@ -161,11 +213,111 @@ fn load_config(options: &BuildOptions) -> Result<Config, Diagnostic> {
     Ok(config)
 }
 
-type Docs = Vec<markdown::RenderedDoc<links::DocId>>;
+type Doc = Arc<RenderedDoc<DocId>>;
 
-/// Renders every page's and section's Markdown in parallel.
-fn render_markdown(set: &PageSet, config: &Config, table: &LinkTable) -> (Docs, Docs) {
-    let pages = set
+/// A link request as a document made it, kept to ask again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Request {
+    MarkdownFile(String),
+    Slug(String),
+    File(String),
+}
+
+impl Request {
+    fn of(request: &LinkRequest) -> Request {
+        match request {
+            LinkRequest::MarkdownFile(p) => Request::MarkdownFile(p.to_string()),
+            LinkRequest::Slug(s) => Request::Slug(s.to_string()),
+            LinkRequest::File(p) => Request::File(p.to_string()),
+        }
+    }
+
+    fn as_request(&self) -> LinkRequest<'_> {
+        match self {
+            Request::MarkdownFile(p) => LinkRequest::MarkdownFile(p),
+            Request::Slug(s) => LinkRequest::Slug(s),
+            Request::File(p) => LinkRequest::File(p),
+        }
+    }
+}
+
+type Answer = Result<Resolved<DocId>, (String, String)>;
+
+/// A rendered document with every link answer it was rendered with.
+#[derive(Clone)]
+struct Remembered {
+    doc: Doc,
+    /// The [`LinkTable::fingerprint`] the answers came from.
+    table: u64,
+    answers: Arc<Vec<(Request, Answer)>>,
+}
+
+/// Documents rendered in an earlier run, by file path.
+type DocumentMemo = Memo<SourceFile, Remembered>;
+
+/// A [`LinkResolver`] that remembers what it was asked and what it answered.
+struct Recording<'t, 'a> {
+    table: &'t LinkTable<'a>,
+    answers: RefCell<Vec<(Request, Answer)>>,
+}
+
+impl LinkResolver for Recording<'_, '_> {
+    type Target = DocId;
+
+    fn resolve(&self, from_dir: &str, request: &LinkRequest) -> Answer {
+        let answer = self.table.resolve(from_dir, request);
+        self.answers
+            .borrow_mut()
+            .push((Request::of(request), answer.clone()));
+        answer
+    }
+}
+
+/// One document: reused when its file is unchanged and every link it holds
+/// still resolves the same way (always, when nothing a link can point at
+/// changed); rendered otherwise.
+fn render_document(
+    input: &MarkdownInput,
+    config: &Config,
+    table: &LinkTable,
+    table_print: u64,
+    known: Option<Remembered>,
+) -> Remembered {
+    if let Some(known) = known {
+        let same_answers = || {
+            known
+                .answers
+                .iter()
+                .all(|(request, answer)| table.resolve(input.dir, &request.as_request()) == *answer)
+        };
+        if known.table == table_print || same_answers() {
+            return Remembered {
+                table: table_print,
+                ..known
+            };
+        }
+    }
+    let recording = Recording {
+        table,
+        answers: RefCell::new(Vec::new()),
+    };
+    let doc = markdown::render(input, &config.markdown, &recording);
+    Remembered {
+        doc: Arc::new(doc),
+        table: table_print,
+        answers: Arc::new(recording.answers.into_inner()),
+    }
+}
+
+/// Renders every page's and section's Markdown in parallel, reusing what `memo` holds.
+fn render_markdown(
+    set: &PageSet,
+    config: &Config,
+    table: &LinkTable,
+    memo: &mut DocumentMemo,
+) -> (Vec<Doc>, Vec<Doc>) {
+    let table_print = table.fingerprint();
+    let pages: Vec<Remembered> = set
         .pages
         .par_iter()
         .map(|p| {
@@ -174,23 +326,43 @@ fn render_markdown(set: &PageSet, config: &Config, table: &LinkTable) -> (Docs, 
                 body_start: p.body_start,
                 dir: &p.section,
             };
-            markdown::render(&input, &config.markdown, table)
+            let known = memo.get(&p.rel_path, &p.source);
+            render_document(&input, config, table, table_print, known)
         })
         .collect();
-    let empty = crate::diagnostic::SourceFile::new("", String::new());
-    let sections = set
+    let empty = Arc::new(SourceFile::new("", String::new()));
+    let sections: Vec<Remembered> = set
         .sections
         .par_iter()
         .map(|s| {
+            let source = s.source.as_ref().unwrap_or(&empty);
             let input = MarkdownInput {
-                source: s.source.as_ref().unwrap_or(&empty),
+                source,
                 body_start: s.body_start,
                 dir: &s.dir,
             };
-            markdown::render(&input, &config.markdown, table)
+            let known = memo.get(&section_key(&s.dir), source);
+            render_document(&input, config, table, table_print, known)
         })
         .collect();
-    (pages, sections)
+    let page_entries = set
+        .pages
+        .iter()
+        .zip(&pages)
+        .map(|(p, r)| (p.rel_path.clone(), p.source.clone(), r.clone()));
+    let section_entries = set
+        .sections
+        .iter()
+        .zip(&sections)
+        .filter_map(|(s, r)| Some((section_key(&s.dir), s.source.clone()?, r.clone())));
+    memo.keep(page_entries.chain(section_entries));
+    let docs = |all: Vec<Remembered>| all.into_iter().map(|r| r.doc).collect();
+    (docs(pages), docs(sections))
+}
+
+/// A section's key in the document memo: its `_index.md`, which no page can be.
+fn section_key(dir: &str) -> String {
+    format!("{dir}/{}", page::SECTION_INDEX)
 }
 
 /// Renders a validated site into `sink`: pages, listings, the search index
@@ -203,12 +375,14 @@ pub fn render_into(
 ) -> Diagnostics {
     let mut diagnostics = Diagnostics::new();
     progress.start((validated.site.pages.len() + validated.site.sections.len()) as u64);
-    diagnostics.extend(render::render_site(
+    let rendered = render::render_site(
         &validated.site,
         &validated.theme,
         sink,
         &|| progress.tick(),
-    ));
+        &RenderMemo::new(),
+    );
+    diagnostics.extend(rendered.problems);
     diagnostics.extend(crate::search::write_index(&validated.site, sink));
     diagnostics.extend(render::copy_static(
         &validated.theme,
@@ -216,6 +390,137 @@ pub fn render_into(
         sink,
     ));
     diagnostics
+}
+
+/// A build kept up to date as files change, for `carebook serve`.
+///
+/// [`Incremental::rebuild`] is told which paths changed. It reads again only
+/// those (a changed `site.toml` starts afresh; a template or static file
+/// reloads the theme), runs every stage with the [`StageMemo`] of the previous
+/// run, and renders only output files whose fingerprint changed
+/// ([`render::render_site`]). The result is what a fresh build of the same
+/// files gives; the tests of `serve` compare the two after creating,
+/// editing, renaming and deleting files. The search index is left to the
+/// caller ([`crate::search::files`] on the returned site), so that a server
+/// can update pages first.
+pub struct Incremental {
+    options: BuildOptions,
+    sources: Option<Sources>,
+    memo: StageMemo,
+    /// The fingerprints of the files the caller holds from the last good rebuild.
+    rendered: RenderMemo,
+}
+
+/// What a good [`Incremental::rebuild`] did.
+pub struct Rebuilt {
+    pub site: Arc<Site>,
+    /// Every output path except the search index: pages, listings and
+    /// static files. Those rendered this time (and every static file) were
+    /// written to the sink; the rest are unchanged since the last good rebuild.
+    pub outputs: Vec<String>,
+    /// How many pages and listings were rendered, of how many the site has.
+    pub rendered: usize,
+    pub renderable: usize,
+    /// Warnings only.
+    pub diagnostics: Diagnostics,
+}
+
+impl Incremental {
+    pub fn new(options: BuildOptions) -> Incremental {
+        Incremental {
+            options,
+            sources: None,
+            memo: StageMemo::default(),
+            rendered: RenderMemo::new(),
+        }
+    }
+
+    /// Brings the site up to date after `changed` (paths relative to the
+    /// site root, `/`-separated; nothing for the first build) and writes
+    /// the output files that changed since the last good rebuild to `sink`.
+    pub fn rebuild(
+        &mut self,
+        changed: &[String],
+        sink: &dyn OutputSink,
+    ) -> Result<Rebuilt, Diagnostics> {
+        self.update_sources(changed)?;
+        let Some(sources) = &self.sources else {
+            return Err(Diagnostics::new());
+        };
+        let stages = run_stages_on(sources, self.options.drafts, Date::today(), &mut self.memo);
+        let validated = stages.validated()?;
+        let rendered = render::render_site(
+            &validated.site,
+            &validated.theme,
+            sink,
+            &|| {},
+            &self.rendered,
+        );
+        let mut diagnostics = validated.diagnostics;
+        diagnostics.extend(rendered.problems);
+        diagnostics.extend(render::copy_static(
+            &validated.theme,
+            &validated.assets,
+            sink,
+        ));
+        let diagnostics = diagnostics.sorted();
+        if diagnostics.has_errors() {
+            // The caller keeps the last good files, so the memo must keep describing them.
+            return Err(diagnostics);
+        }
+        self.rendered = rendered.memo;
+        let static_files = validated
+            .theme
+            .static_files
+            .iter()
+            .map(|(rel, _)| rel.clone());
+        let assets = validated.assets.iter().map(|a| a.rel_path.clone());
+        let mut outputs = rendered.outputs;
+        let renderable = outputs.len();
+        outputs.extend(static_files.chain(assets));
+        Ok(Rebuilt {
+            site: Arc::new(validated.site),
+            outputs,
+            rendered: rendered.rendered,
+            renderable,
+            diagnostics,
+        })
+    }
+
+    /// Reads what changed; everything on the first run or when `site.toml` changed.
+    fn update_sources(&mut self, changed: &[String]) -> Result<(), Diagnostics> {
+        let root = &self.options.root;
+        let config_changed = changed.iter().any(|p| p == crate::config::CONFIG_FILE);
+        let sources = match self.sources.take() {
+            Some(mut sources) if !config_changed => {
+                let content: Vec<String> = changed.iter().filter_map(|p| content_path(p)).collect();
+                sources.content.update(root, &content);
+                if changed.iter().any(|p| content_path(p).is_none()) {
+                    sources.theme = Theme::load(root, &sources.config).map(Arc::new);
+                }
+                sources
+            }
+            _ => {
+                // New settings may change every stage's output: nothing is reused.
+                self.memo = StageMemo::default();
+                self.rendered = RenderMemo::new();
+                Sources::read(&self.options)?
+            }
+        };
+        self.sources = Some(sources);
+        Ok(())
+    }
+}
+
+/// `content/a/b.md` → `a/b.md`; `content` → `` (the whole folder); else `None`.
+fn content_path(changed: &str) -> Option<String> {
+    if changed == load::CONTENT_DIR {
+        return Some(String::new());
+    }
+    changed
+        .strip_prefix(load::CONTENT_DIR)?
+        .strip_prefix('/')
+        .map(str::to_string)
 }
 
 /// The output folder, resolved against the site root.

@@ -33,6 +33,7 @@ pub mod init;
 pub mod links;
 pub mod load;
 pub mod markdown;
+pub mod memo;
 pub mod output;
 pub mod page;
 pub mod render;

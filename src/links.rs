@@ -8,6 +8,7 @@
 //! [`LinkGraph::build`] records who links to whom.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
+use std::sync::Arc;
 
 use crate::diagnostic::{Diagnostic, did_you_mean};
 use crate::load::Asset;
@@ -70,6 +71,40 @@ impl<'a> LinkTable<'a> {
                 .map(|a| (a.slug, a.path))
                 .collect(),
         }
+    }
+
+    /// A hash of everything a link can be resolved against: the same
+    /// fingerprint means every request gets the same answer as before.
+    pub fn fingerprint(&self) -> u64 {
+        let pages: Vec<(&str, &str, &str, &str)> = self
+            .set
+            .pages
+            .iter()
+            .map(|p| {
+                (
+                    p.rel_path.as_str(),
+                    p.slug.as_str(),
+                    p.path.as_str(),
+                    p.meta.title.as_str(),
+                )
+            })
+            .collect();
+        let sections: Vec<(&str, &str, &str)> = self
+            .set
+            .sections
+            .iter()
+            .map(|s| (s.dir.as_str(), s.path.as_str(), s.title.as_str()))
+            .collect();
+        let mut assets: Vec<&str> = self.assets.iter().copied().collect();
+        assets.sort_unstable();
+        crate::memo::fingerprint(&(
+            self.base_path,
+            pages,
+            sections,
+            assets,
+            &self.set.drafts,
+            &self.set.invalid,
+        ))
     }
 
     /// The site-relative URL of a document, including the base path.
@@ -223,8 +258,8 @@ pub fn join_content_path(from_dir: &str, written: &str) -> Option<String> {
 /// Checks every `other.md#anchor` link against the headings of its target.
 pub fn check_anchors(
     set: &PageSet,
-    page_docs: &[RenderedDoc<DocId>],
-    section_docs: &[RenderedDoc<DocId>],
+    page_docs: &[Arc<RenderedDoc<DocId>>],
+    section_docs: &[Arc<RenderedDoc<DocId>>],
 ) -> Vec<Diagnostic> {
     let doc = |id: DocId| match id {
         DocId::Page(i) => &page_docs[i],
@@ -271,7 +306,7 @@ pub struct LinkGraph {
 }
 
 impl LinkGraph {
-    pub fn build(page_docs: &[RenderedDoc<DocId>]) -> Self {
+    pub fn build(page_docs: &[Arc<RenderedDoc<DocId>>]) -> Self {
         let outbound: Vec<Vec<usize>> = page_docs
             .iter()
             .enumerate()

@@ -10,6 +10,7 @@
 //! progress never shows up as content.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use walkdir::WalkDir;
 
@@ -24,7 +25,7 @@ pub struct MarkdownFile {
     /// Relative to `content/`, with `/` separators: `conditions/sciatica.md`.
     pub rel_path: String,
     /// The text; its `path` is relative to the site root (`content/conditions/sciatica.md`).
-    pub source: SourceFile,
+    pub source: Arc<SourceFile>,
 }
 
 /// A non-Markdown file inside `content/`, copied to the same relative path in the output.
@@ -34,63 +35,169 @@ pub struct Asset {
     pub absolute: PathBuf,
 }
 
-/// Everything read from `content/`.
+/// Everything read from `content/`, each list in the order a walk of the
+/// folder sorted by file name gives (see [`content_order`]).
 #[derive(Debug, Default)]
 pub struct Content {
     pub markdown: Vec<MarkdownFile>,
     pub assets: Vec<Asset>,
     /// Every folder under `content/` (relative, `/`-separated; `""` is the root).
     pub folders: Vec<String>,
+    /// Files and folders that could not be read, by path relative to `content/`.
+    problems: Vec<(String, Diagnostic)>,
 }
 
 /// Reads `root/content`, reporting unreadable and non-UTF-8 files as diagnostics.
 pub fn load_content(root: &Path) -> (Content, Diagnostics) {
-    let content_dir = root.join(CONTENT_DIR);
     let mut content = Content::default();
-    let mut diagnostics = Diagnostics::new();
-    if !content_dir.is_dir() {
-        diagnostics.push(
-            Diagnostic::file_error(CONTENT_DIR, "the content folder is missing").with_hint(
-                "create `content/` with an `_index.md` for the home page, or run `carebook init`",
-            ),
-        );
-        return (content, diagnostics);
+    content.read_under(root, "");
+    let diagnostics = content.problems();
+    (content, diagnostics)
+}
+
+impl Content {
+    /// The read errors, as a fresh [`load_content`] would report them.
+    pub fn problems(&self) -> Diagnostics {
+        let mut diagnostics = Diagnostics::new();
+        diagnostics.extend(self.problems.iter().map(|(_, d)| d.clone()));
+        diagnostics
     }
-    let walker = WalkDir::new(&content_dir)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !is_ignored(e.file_name().to_string_lossy().as_ref()));
-    for entry in walker {
-        let entry = match entry {
-            Ok(entry) => entry,
-            Err(e) => {
-                let path = e
-                    .path()
-                    .map(|p| display_path(root, p))
-                    .unwrap_or_else(|| CONTENT_DIR.into());
-                diagnostics.push(Diagnostic::file_error(path, format!("cannot read: {e}")));
+
+    /// Reads again what changed at `changed` (paths relative to `content/`:
+    /// files or folders, created, edited, deleted or renamed), leaving the
+    /// rest as it is. The result is what [`load_content`] would read now.
+    pub fn update(&mut self, root: &Path, changed: &[String]) {
+        for rel in changed {
+            if rel.split('/').any(is_ignored) {
                 continue;
             }
+            // A deleted folder may be reported only through the files it held.
+            let gone_ancestor = ancestors(rel)
+                .filter(|dir| !dir.is_empty())
+                .filter(|dir| !root.join(CONTENT_DIR).join(dir).is_dir())
+                .last();
+            let rel = gone_ancestor.unwrap_or(rel);
+            self.forget_under(rel);
+            self.read_under(root, rel);
+        }
+    }
+
+    /// Forgets `rel` and everything under it.
+    fn forget_under(&mut self, rel: &str) {
+        let gone = |path: &str| {
+            rel.is_empty()
+                || path == rel
+                || path
+                    .strip_prefix(rel)
+                    .is_some_and(|rest| rest.starts_with('/'))
         };
-        let rel = relative_slash_path(&content_dir, entry.path());
+        self.markdown.retain(|f| !gone(&f.rel_path));
+        self.assets.retain(|a| !gone(&a.rel_path));
+        self.folders.retain(|f| !gone(f));
+        self.problems.retain(|(p, _)| !gone(p));
+    }
+
+    /// Reads `rel` (a file, or a folder and everything in it) if it exists,
+    /// with the folders above it, keeping every list in walk order.
+    fn read_under(&mut self, root: &Path, rel: &str) {
+        let content_dir = root.join(CONTENT_DIR);
+        if !content_dir.is_dir() {
+            if rel.is_empty() {
+                self.problems
+                    .push((String::new(), missing_content_folder()));
+            }
+            return;
+        }
+        let start = if rel.is_empty() {
+            content_dir.clone()
+        } else {
+            content_dir.join(rel)
+        };
+        if !rel.is_empty() && std::fs::symlink_metadata(&start).is_err() {
+            return;
+        }
+        self.add_parent_folders(rel);
+        let walker = WalkDir::new(&start)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_entry(|e| {
+                e.depth() == 0 || !is_ignored(e.file_name().to_string_lossy().as_ref())
+            });
+        for entry in walker {
+            match entry {
+                Ok(entry) => self.add_entry(root, &content_dir, &entry),
+                Err(e) => {
+                    let path = e.path().unwrap_or(&start);
+                    self.problems.push((
+                        relative_slash_path(&content_dir, path),
+                        Diagnostic::file_error(
+                            display_path(root, path),
+                            format!("cannot read: {e}"),
+                        ),
+                    ));
+                }
+            }
+        }
+        self.sort();
+    }
+
+    fn add_entry(&mut self, root: &Path, content_dir: &Path, entry: &walkdir::DirEntry) {
+        let rel = relative_slash_path(content_dir, entry.path());
         if entry.file_type().is_dir() {
-            content.folders.push(rel);
+            self.folders.push(rel);
         } else if rel.ends_with(".md") {
             match read_markdown(root, entry.path()) {
-                Ok(source) => content.markdown.push(MarkdownFile {
+                Ok(source) => self.markdown.push(MarkdownFile {
                     rel_path: rel,
-                    source,
+                    source: Arc::new(source),
                 }),
-                Err(d) => diagnostics.push(d),
+                Err(d) => self.problems.push((rel, d)),
             }
         } else {
-            content.assets.push(Asset {
+            self.assets.push(Asset {
                 rel_path: rel,
                 absolute: entry.path().to_path_buf(),
             });
         }
     }
-    (content, diagnostics)
+
+    /// A file can be reported without its new folder; a walk would list the folder too.
+    fn add_parent_folders(&mut self, rel: &str) {
+        for up in ancestors(rel) {
+            if !self.folders.iter().any(|f| f == up) {
+                self.folders.push(up.to_string());
+            }
+        }
+    }
+
+    fn sort(&mut self) {
+        self.markdown
+            .sort_by(|a, b| content_order(&a.rel_path, &b.rel_path));
+        self.assets
+            .sort_by(|a, b| content_order(&a.rel_path, &b.rel_path));
+        self.folders.sort_by(|a, b| content_order(a, b));
+        self.folders.dedup();
+        self.problems.sort_by(|a, b| content_order(&a.0, &b.0));
+    }
+}
+
+/// `a/b/c.md` → `a/b`, `a`, `""`.
+fn ancestors(rel: &str) -> impl Iterator<Item = &str> {
+    std::iter::successors(Some(rel), |p| p.rsplit_once('/').map(|(up, _)| up))
+        .skip(1)
+        .chain((!rel.is_empty()).then_some(""))
+}
+
+/// The order of a walk sorted by file name: folder by folder, name by name
+/// (`a/b.md` comes before `a-b.md`, although `/` sorts after `-` as a byte).
+pub fn content_order(a: &str, b: &str) -> std::cmp::Ordering {
+    a.split('/').cmp(b.split('/'))
+}
+
+fn missing_content_folder() -> Diagnostic {
+    Diagnostic::file_error(CONTENT_DIR, "the content folder is missing").with_hint(
+        "create `content/` with an `_index.md` for the home page, or run `carebook init`",
+    )
 }
 
 /// Reads one Markdown file; a non-UTF-8 file is an error at its first bad byte.
@@ -132,6 +239,9 @@ pub fn is_ignored(name: &str) -> bool {
         || name.ends_with('~')
         || name.ends_with(".swp")
         || name.ends_with(".tmp")
+        // JetBrains IDEs' "safe write" temporary and backup files.
+        || name.ends_with("___jb_tmp___")
+        || name.ends_with("___jb_old___")
 }
 
 /// `path` relative to `base`, with `/` separators on every platform.
@@ -156,7 +266,15 @@ mod tests {
 
     #[test]
     fn editor_temp_files_are_ignored() {
-        for name in [".git", ".foo.md.swp", "foo.md~", "#foo.md#", "x.tmp"] {
+        for name in [
+            ".git",
+            ".foo.md.swp",
+            "foo.md~",
+            "#foo.md#",
+            "x.tmp",
+            "foo.md___jb_tmp___",
+            "foo.md___jb_old___",
+        ] {
             assert!(is_ignored(name), "{name}");
         }
         assert!(!is_ignored("sciatica.md"));

@@ -9,6 +9,7 @@
 //! may rely on that.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -16,6 +17,7 @@ use crate::date::Date;
 use crate::diagnostic::{Diagnostic, Diagnostics, SourceFile, did_you_mean};
 use crate::front_matter::{self, Dose, KeySpans, Kind, SourceRef};
 use crate::load::{Content, MarkdownFile};
+use crate::memo::Memo;
 
 /// The file name that makes a folder's Markdown describe the section itself.
 pub const SECTION_INDEX: &str = "_index.md";
@@ -44,7 +46,8 @@ pub struct PageMeta {
 /// One content page, validated.
 #[derive(Debug, Clone)]
 pub struct Page {
-    pub source: SourceFile,
+    /// Shared with the loaded file, so that unchanged pages can be recognised and reused.
+    pub source: Arc<SourceFile>,
     /// Relative to `content/`: `conditions/sciatica.md`.
     pub rel_path: String,
     /// The section folder (`conditions`; `""` at the top level).
@@ -56,6 +59,8 @@ pub struct Page {
     pub meta: PageMeta,
     pub spans: KeySpans,
     pub body_start: usize,
+    /// A hash of the file's path and text: everything the page's own data comes from.
+    pub fingerprint: u64,
 }
 
 impl Page {
@@ -76,7 +81,7 @@ pub struct Section {
     pub weight: Option<i64>,
     pub extra: serde_json::Map<String, serde_json::Value>,
     /// The `_index.md`, if the folder has one.
-    pub source: Option<SourceFile>,
+    pub source: Option<Arc<SourceFile>>,
     pub body_start: usize,
 }
 
@@ -100,7 +105,7 @@ impl Section {
 /// Every page and section of the site, validated, sorted by path.
 #[derive(Debug, Default)]
 pub struct PageSet {
-    pub pages: Vec<Page>,
+    pub pages: Vec<Arc<Page>>,
     pub sections: Vec<Section>,
     /// Paths (relative to `content/`) of drafts left out of this build.
     pub drafts: Vec<String>,
@@ -110,20 +115,41 @@ pub struct PageSet {
     pub invalid: Vec<String>,
 }
 
-/// Validates every Markdown file of the site.
-pub fn build_pages(content: &Content, include_drafts: bool) -> (PageSet, Diagnostics) {
+/// Pages parsed in an earlier run, by path, reused while their file is unchanged.
+pub type PageMemo = Memo<SourceFile, Result<Arc<Page>, Diagnostic>>;
+
+/// Validates every Markdown file of the site, parsing only files that `memo`
+/// has not seen (all of them, with an empty memo).
+pub fn build_pages(
+    content: &Content,
+    include_drafts: bool,
+    memo: &mut PageMemo,
+) -> (PageSet, Diagnostics) {
     let mut diagnostics = Diagnostics::new();
     let (index_files, page_files): (Vec<&MarkdownFile>, Vec<&MarkdownFile>) =
         content.markdown.iter().partition(|f| {
             f.rel_path.ends_with(SECTION_INDEX) && file_name(&f.rel_path) == SECTION_INDEX
         });
 
-    let parsed: Vec<Result<Page, Diagnostic>> =
-        page_files.par_iter().map(|f| parse_page(f)).collect();
+    let parsed: Vec<Result<Arc<Page>, Diagnostic>> = page_files
+        .par_iter()
+        .map(|f| {
+            memo.get(&f.rel_path, &f.source)
+                .unwrap_or_else(|| parse_page(f).map(Arc::new))
+        })
+        .collect();
+    memo.keep(
+        page_files
+            .iter()
+            .zip(&parsed)
+            .map(|(f, result)| (f.rel_path.clone(), f.source.clone(), result.clone())),
+    );
     let mut set = PageSet::default();
     for (result, file) in parsed.into_iter().zip(&page_files) {
         match result {
-            Ok(page) if page.meta.draft && !include_drafts => set.drafts.push(page.rel_path),
+            Ok(page) if page.meta.draft && !include_drafts => {
+                set.drafts.push(page.rel_path.clone())
+            }
             Ok(page) => set.pages.push(page),
             Err(d) => {
                 diagnostics.push(d);
@@ -163,7 +189,7 @@ fn parse_page(file: &MarkdownFile) -> Result<Page, Diagnostic> {
         path,
     } = page_address(&file.rel_path);
     Ok(Page {
-        source: source.clone(),
+        source: Arc::clone(source),
         rel_path: file.rel_path.clone(),
         section,
         slug,
@@ -188,6 +214,7 @@ fn parse_page(file: &MarkdownFile) -> Result<Page, Diagnostic> {
         },
         spans: parsed.spans,
         body_start: parsed.body_start,
+        fingerprint: crate::memo::fingerprint(&(&file.rel_path, &source.text)),
     })
 }
 
@@ -288,7 +315,7 @@ fn title_from_folder(dir: &str) -> String {
     }
 }
 
-fn check_unique_slugs(pages: &[Page]) -> Vec<Diagnostic> {
+fn check_unique_slugs(pages: &[Arc<Page>]) -> Vec<Diagnostic> {
     let mut first_with_slug: HashMap<&str, &Page> = HashMap::new();
     let mut found = Vec::new();
     for page in pages {
@@ -308,7 +335,7 @@ fn check_unique_slugs(pages: &[Page]) -> Vec<Diagnostic> {
     found
 }
 
-fn check_condition_slugs(pages: &[Page], invalid: &[String]) -> Vec<Diagnostic> {
+fn check_condition_slugs(pages: &[Arc<Page>], invalid: &[String]) -> Vec<Diagnostic> {
     let kinds: HashMap<&str, Kind> = pages
         .iter()
         .map(|p| (p.slug.as_str(), p.meta.kind))

@@ -9,6 +9,19 @@
 //!
 //! Rendering is parallel (rayon) and streams each file to the sink as soon as
 //! it is rendered, so a large site never holds all its HTML in memory.
+//!
+//! # Rendering only what changed
+//!
+//! Each output file (a *job*) has a fingerprint: a hash of everything its
+//! template context is made from, i.e. the page's own file and rendered
+//! document, what it shows of every page it lists or links to (title, URL,
+//! summary, kind, other names, dates), the sections in its breadcrumbs, its
+//! tags' counts, and the site-wide part (configuration, navigation, theme
+//! templates). [`render_site`] renders a job only when its fingerprint
+//! differs from the one in the [`RenderMemo`] it is given, so after an
+//! edit to one page's body only that page is rendered again, and after a
+//! title change also every page that lists it. A one-off build passes an
+//! empty memo and renders everything.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -48,6 +61,8 @@ pub struct Theme {
     template_sources: HashMap<String, SourceFile>,
     /// Output path → file on disk, site files overriding the theme's.
     pub static_files: Vec<(String, PathBuf)>,
+    /// A hash of every template's name and text.
+    fingerprint: u64,
 }
 
 impl Theme {
@@ -96,6 +111,12 @@ impl Theme {
         let mut tera = Tera::default();
         let mut names: Vec<&String> = templates.keys().collect();
         names.sort();
+        let fingerprint = crate::memo::fingerprint(
+            &names
+                .iter()
+                .map(|n| (n.as_str(), templates[*n].text.as_str()))
+                .collect::<Vec<_>>(),
+        );
         if let Err(e) = tera.add_raw_templates(
             names
                 .iter()
@@ -116,6 +137,7 @@ impl Theme {
             tera,
             template_sources: templates,
             static_files,
+            fingerprint,
         })
     }
 
@@ -356,33 +378,90 @@ pub const CONDITIONS_PATH: &str = "conditions/";
 /// Where the tag listings live.
 pub const TAGS_PATH: &str = "tags/";
 
-/// Renders every output file of the site into `sink`; returns all problems found.
+/// The fingerprint each output file was last rendered from, by output path.
+pub type RenderMemo = HashMap<String, u64>;
+
+/// What [`render_site`] did.
+#[derive(Debug, Default)]
+pub struct Rendered {
+    /// Every output file of the site's templates, rendered now or not.
+    pub outputs: Vec<String>,
+    /// How many were rendered (the rest were unchanged).
+    pub rendered: usize,
+    /// The memo to pass next time: this run's fingerprints, except for files
+    /// that failed.
+    pub memo: RenderMemo,
+    pub problems: Vec<Diagnostic>,
+}
+
+/// Renders into `sink` every output file of the site whose fingerprint is
+/// not the one in `previous` (every file, with an empty memo).
 pub fn render_site(
     site: &Site,
     theme: &Theme,
     sink: &dyn OutputSink,
     progress: &(dyn Fn() + Sync),
-) -> Vec<Diagnostic> {
+    previous: &RenderMemo,
+) -> Rendered {
     let renderer = Renderer::new(site, theme);
-    let mut problems = renderer.check_output_collisions();
+    let problems = renderer.check_output_collisions();
     if !problems.is_empty() {
-        return problems;
+        return Rendered {
+            problems,
+            ..Rendered::default()
+        };
     }
-    let jobs = renderer.jobs();
-    let rendered: Vec<Diagnostic> = jobs
+    let inputs = renderer.inputs();
+    let jobs: Vec<(Job, String, u64)> = renderer
+        .jobs()
+        .into_par_iter()
+        .map(|job| {
+            (
+                job,
+                renderer.output_path(job),
+                renderer.fingerprint(job, &inputs),
+            )
+        })
+        .collect();
+    let results: Vec<Option<Result<(), Diagnostic>>> = jobs
         .par_iter()
-        .filter_map(|job| {
-            let result = renderer.render_job(*job).and_then(|(path, html)| {
-                sink.write(&path, html.as_bytes()).map_err(|e| {
-                    Diagnostic::file_error(&path, format!("cannot write the output file: {e}"))
+        .map(|(job, path, print)| {
+            if previous.get(path) == Some(print) {
+                return None;
+            }
+            let result = renderer.render_job(*job).and_then(|html| {
+                sink.write(path, html.as_bytes()).map_err(|e| {
+                    Diagnostic::file_error(path, format!("cannot write the output file: {e}"))
                 })
             });
             progress();
-            result.err()
+            Some(result)
         })
         .collect();
-    problems.extend(rendered);
-    problems
+    let mut done = Rendered {
+        rendered: results.iter().flatten().count(),
+        ..Rendered::default()
+    };
+    for ((_, path, print), result) in jobs.into_iter().zip(results) {
+        match result {
+            Some(Err(problem)) => done.problems.push(problem),
+            None | Some(Ok(())) => {
+                done.memo.insert(path.clone(), print);
+            }
+        }
+        done.outputs.push(path);
+    }
+    done
+}
+
+/// What many jobs' fingerprints are made of, hashed once per run.
+struct JobInputs {
+    /// Configuration, navigation and theme: what every file shows.
+    site_wide: u64,
+    /// What a listing or link shows of each page.
+    pages: Vec<u64>,
+    /// What a breadcrumb, listing or group heading shows of each section.
+    sections: Vec<u64>,
 }
 
 struct Renderer<'a> {
@@ -484,25 +563,164 @@ impl<'a> Renderer<'a> {
         context
     }
 
-    fn render_job(&self, job: Job) -> Result<(String, String), Diagnostic> {
+    fn render_job(&self, job: Job) -> Result<String, Diagnostic> {
         match job {
             Job::Page(i) => self.render_page(i),
             Job::Section(i) => self.render_section(i),
             Job::ConditionsIndex => self.render_conditions_index(),
             Job::TagsIndex => self.render_tags_index(),
             Job::Tag(i) => self.render_tag(i),
-            Job::NotFound => self.render_simple("404.html", "404.html", "Page not found"),
+            Job::NotFound => self.render_simple("404.html", "Page not found"),
             Job::Search => {
-                let path = crate::search::SEARCH_PATH;
                 let mut context = self.context();
-                context.insert("section", &self.generated_section("Search", path));
-                let html = self.theme.render("search.html", &context)?;
-                Ok((format!("{path}index.html"), html))
+                let section = self.generated_section("Search", crate::search::SEARCH_PATH);
+                context.insert("section", &section);
+                self.theme.render("search.html", &context)
             }
             Job::Sitemap => self.render_feed("sitemap.xml"),
             Job::Atom => self.render_feed("atom.xml"),
-            Job::Robots => Ok(("robots.txt".to_string(), self.robots())),
+            Job::Robots => Ok(self.robots()),
         }
+    }
+
+    /// The file a job writes, relative to the output folder.
+    fn output_path(&self, job: Job) -> String {
+        match job {
+            Job::Page(i) => format!("{}index.html", self.site.pages[i].path),
+            Job::Section(i) => format!("{}index.html", self.site.sections[i].path),
+            Job::ConditionsIndex => format!("{CONDITIONS_PATH}index.html"),
+            Job::TagsIndex => format!("{TAGS_PATH}index.html"),
+            Job::Tag(i) => format!("{TAGS_PATH}{}/index.html", self.site.tags[i].slug),
+            Job::NotFound => "404.html".to_string(),
+            Job::Search => format!("{}index.html", crate::search::SEARCH_PATH),
+            Job::Sitemap => "sitemap.xml".to_string(),
+            Job::Atom => "atom.xml".to_string(),
+            Job::Robots => "robots.txt".to_string(),
+        }
+    }
+
+    fn inputs(&self) -> JobInputs {
+        use crate::memo::fingerprint;
+        let site = self.site;
+        let config = serde_json::to_string(&site.config).unwrap_or_default();
+        let context = serde_json::to_string(&self.site_context()).unwrap_or_default();
+        JobInputs {
+            site_wide: fingerprint(&(self.theme.fingerprint, config, context)),
+            pages: site
+                .pages
+                .par_iter()
+                .map(|p| {
+                    let m = &p.meta;
+                    fingerprint(&(
+                        &m.title,
+                        &p.path,
+                        &m.summary,
+                        m.kind,
+                        &m.also_called,
+                        m.date,
+                        m.updated,
+                    ))
+                })
+                .collect(),
+            sections: site
+                .sections
+                .iter()
+                .map(|s| {
+                    let extra = serde_json::to_string(&s.extra).unwrap_or_default();
+                    fingerprint(&(&s.dir, &s.path, &s.title, &s.summary, s.weight, extra))
+                })
+                .collect(),
+        }
+    }
+
+    /// A hash of everything `job`'s output is made from (see the module docs).
+    /// It must name every input `render_job` reads; the equivalence tests of
+    /// `carebook serve` (an edited site against a fresh build) keep it honest.
+    fn fingerprint(&self, job: Job, inputs: &JobInputs) -> u64 {
+        use crate::memo::fingerprint;
+        let site = self.site;
+        let pages = |list: &[usize]| list.iter().map(|&j| inputs.pages[j]).collect::<Vec<u64>>();
+        let crumbs = |dir: &str| {
+            self.breadcrumb_sections(dir)
+                .iter()
+                .map(|&s| inputs.sections[s])
+                .collect::<Vec<u64>>()
+        };
+        let tag = |name: &str| {
+            let slug = crate::page::slugify(name);
+            let count = site
+                .tags
+                .iter()
+                .find(|t| t.slug == slug)
+                .map(|t| t.pages.len());
+            (name.to_string(), count)
+        };
+        let section = |i: usize| {
+            let s = &site.sections[i];
+            let subsections: Vec<(u64, Vec<u64>)> = site.subsections[i]
+                .iter()
+                .map(|&sub| (inputs.sections[sub], pages(&site.section_pages[sub])))
+                .collect();
+            let parent = s.parent_dir().map(crumbs);
+            fingerprint(&(
+                inputs.sections[i],
+                site.section_docs[i].fingerprint,
+                pages(&site.section_pages[i]),
+                subsections,
+                parent,
+            ))
+        };
+        let own = match job {
+            Job::Page(i) => {
+                let page = &site.pages[i];
+                let linked_from: Vec<(u64, Option<u64>)> = site.about_this[i]
+                    .iter()
+                    .map(|&j| {
+                        (
+                            inputs.pages[j],
+                            site.section_of(j).map(|s| inputs.sections[s]),
+                        )
+                    })
+                    .collect();
+                let tags: Vec<(String, Option<usize>)> =
+                    page.meta.tags.iter().map(|t| tag(t)).collect();
+                fingerprint(&(
+                    page.fingerprint,
+                    site.page_docs[i].fingerprint,
+                    tags,
+                    pages(&site.about[i]),
+                    linked_from,
+                    pages(&site.related_conditions[i]),
+                    pages(&site.graph.inbound[i]),
+                    crumbs(&page.section),
+                ))
+            }
+            Job::Section(i) => section(i),
+            Job::ConditionsIndex => fingerprint(&(
+                self.conditions_section.map(section),
+                pages(&site.conditions_az),
+                crumbs(""),
+            )),
+            Job::TagsIndex | Job::Tag(_) => {
+                let tags: Vec<(String, Option<usize>)> =
+                    site.tags.iter().map(|t| tag(&t.name)).collect();
+                let listed = match job {
+                    Job::Tag(i) => pages(&site.tags[i].pages),
+                    _ => Vec::new(),
+                };
+                fingerprint(&(tags, listed, crumbs("")))
+            }
+            Job::NotFound | Job::Search | Job::Robots => fingerprint(&crumbs("")),
+            Job::Sitemap | Job::Atom => fingerprint(&(
+                &inputs.pages,
+                &inputs.sections,
+                site.tags
+                    .iter()
+                    .map(|t| (&t.name, &t.slug))
+                    .collect::<Vec<_>>(),
+            )),
+        };
+        fingerprint(&(inputs.site_wide, own))
     }
 
     fn url(&self, path: &str) -> String {
@@ -592,11 +810,19 @@ impl<'a> Renderer<'a> {
 
     /// Home › Section › … for a document in content folder `dir`.
     fn breadcrumbs(&self, dir: &str) -> Vec<LinkContext> {
+        self.breadcrumb_sections(dir)
+            .into_iter()
+            .map(|i| self.section_link(i))
+            .collect()
+    }
+
+    /// The sections of [`Self::breadcrumbs`], home first.
+    fn breadcrumb_sections(&self, dir: &str) -> Vec<usize> {
         let mut crumbs = Vec::new();
         let mut current = Some(dir);
         while let Some(d) = current {
             if let Some(i) = self.site.sections.iter().position(|s| s.dir == d) {
-                crumbs.push(self.section_link(i));
+                crumbs.push(i);
                 current = self.site.sections[i].parent_dir();
             } else {
                 current = None;
@@ -655,7 +881,7 @@ impl<'a> Renderer<'a> {
         groups.into_iter().map(|(_, _, g)| g).collect()
     }
 
-    fn render_page(&self, i: usize) -> Result<(String, String), Diagnostic> {
+    fn render_page(&self, i: usize) -> Result<String, Diagnostic> {
         let page = &self.site.pages[i];
         let meta = &page.meta;
         let doc = &self.site.page_docs[i];
@@ -703,8 +929,7 @@ impl<'a> Renderer<'a> {
             Kind::Exercise if self.theme.has("exercise.html") => "exercise.html",
             _ => "page.html",
         };
-        let html = self.theme.render(template, &context)?;
-        Ok((format!("{}index.html", page.path), html))
+        self.theme.render(template, &context)
     }
 
     fn section_context(&self, i: usize) -> SectionContext<'_> {
@@ -748,7 +973,7 @@ impl<'a> Renderer<'a> {
         section.json_ld = json_ld::script_json(&graph);
     }
 
-    fn render_section(&self, i: usize) -> Result<(String, String), Diagnostic> {
+    fn render_section(&self, i: usize) -> Result<String, Diagnostic> {
         let section = &self.site.sections[i];
         let mut context = self.context();
         context.insert("section", &self.section_context(i));
@@ -757,11 +982,10 @@ impl<'a> Renderer<'a> {
         } else {
             "section.html"
         };
-        let html = self.theme.render(template, &context)?;
-        Ok((format!("{}index.html", section.path), html))
+        self.theme.render(template, &context)
     }
 
-    fn render_conditions_index(&self) -> Result<(String, String), Diagnostic> {
+    fn render_conditions_index(&self) -> Result<String, Diagnostic> {
         let mut context = self.context();
         match self.conditions_section {
             Some(i) => context.insert("section", &self.section_context(i)),
@@ -771,8 +995,7 @@ impl<'a> Renderer<'a> {
             ),
         }
         context.insert("conditions", &self.links(&self.site.conditions_az));
-        let html = self.theme.render("conditions.html", &context)?;
-        Ok((format!("{CONDITIONS_PATH}index.html"), html))
+        self.theme.render("conditions.html", &context)
     }
 
     /// A section context for a listing that has no `_index.md`.
@@ -794,7 +1017,7 @@ impl<'a> Renderer<'a> {
         section
     }
 
-    fn render_tags_index(&self) -> Result<(String, String), Diagnostic> {
+    fn render_tags_index(&self) -> Result<String, Diagnostic> {
         let mut context = self.context();
         context.insert("section", &self.generated_section("Topics", TAGS_PATH));
         let tags: Vec<TagContext> = self
@@ -804,11 +1027,10 @@ impl<'a> Renderer<'a> {
             .map(|t| self.tag_link(&t.name))
             .collect();
         context.insert("tags", &tags);
-        let html = self.theme.render("tags.html", &context)?;
-        Ok((format!("{TAGS_PATH}index.html"), html))
+        self.theme.render("tags.html", &context)
     }
 
-    fn render_tag(&self, i: usize) -> Result<(String, String), Diagnostic> {
+    fn render_tag(&self, i: usize) -> Result<String, Diagnostic> {
         let tag = &self.site.tags[i];
         let path = format!("{TAGS_PATH}{}/", tag.slug);
         let mut section = self.generated_section("", &path);
@@ -824,19 +1046,13 @@ impl<'a> Renderer<'a> {
         let mut context = self.context();
         context.insert("section", &section);
         context.insert("tag", &self.tag_link(&tag.name));
-        let html = self.theme.render("tag.html", &context)?;
-        Ok((format!("{path}index.html"), html))
+        self.theme.render("tag.html", &context)
     }
 
-    fn render_simple(
-        &self,
-        template: &str,
-        output: &str,
-        title: &'a str,
-    ) -> Result<(String, String), Diagnostic> {
+    fn render_simple(&self, template: &str, title: &'a str) -> Result<String, Diagnostic> {
         let mut context = self.context();
         context.insert("section", &self.generated_section(title, ""));
-        Ok((output.to_string(), self.theme.render(template, &context)?))
+        self.theme.render(template, &context)
     }
 
     fn feed_entries(&self) -> Vec<FeedEntry> {
@@ -857,7 +1073,7 @@ impl<'a> Renderer<'a> {
         pages.chain(sections).collect()
     }
 
-    fn render_feed(&self, template: &str) -> Result<(String, String), Diagnostic> {
+    fn render_feed(&self, template: &str) -> Result<String, Diagnostic> {
         let mut entries = self.feed_entries();
         if template == "atom.xml" {
             entries.retain(|e| e.updated.is_some());
@@ -883,7 +1099,7 @@ impl<'a> Renderer<'a> {
         );
         context.insert("entries", &entries);
         context.insert("feed_url", &self.permalink(template));
-        Ok((template.to_string(), self.theme.render(template, &context)?))
+        self.theme.render(template, &context)
     }
 
     fn robots(&self) -> String {

@@ -13,6 +13,7 @@
 //! Nothing here touches the disk or knows about templates.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
 
 use crate::config::Config;
 use crate::front_matter::Kind;
@@ -32,10 +33,10 @@ pub struct Tag {
 #[derive(Debug)]
 pub struct Site {
     pub config: Config,
-    pub pages: Vec<Page>,
+    pub pages: Vec<Arc<Page>>,
     pub sections: Vec<Section>,
-    pub page_docs: Vec<RenderedDoc<DocId>>,
-    pub section_docs: Vec<RenderedDoc<DocId>>,
+    pub page_docs: Vec<Arc<RenderedDoc<DocId>>>,
+    pub section_docs: Vec<Arc<RenderedDoc<DocId>>>,
     pub graph: LinkGraph,
     /// For each page, the condition pages it is about (sorted by title).
     pub about: Vec<Vec<usize>>,
@@ -56,8 +57,8 @@ impl Site {
     pub fn assemble(
         config: Config,
         set: PageSet,
-        page_docs: Vec<RenderedDoc<DocId>>,
-        section_docs: Vec<RenderedDoc<DocId>>,
+        page_docs: Vec<Arc<RenderedDoc<DocId>>>,
+        section_docs: Vec<Arc<RenderedDoc<DocId>>>,
         graph: LinkGraph,
     ) -> Site {
         let PageSet {
@@ -103,7 +104,7 @@ impl Site {
     }
 }
 
-fn about_conditions(pages: &[Page], graph: &LinkGraph) -> Vec<Vec<usize>> {
+fn about_conditions(pages: &[Arc<Page>], graph: &LinkGraph) -> Vec<Vec<usize>> {
     let by_slug: HashMap<&str, usize> = pages
         .iter()
         .enumerate()
@@ -140,7 +141,7 @@ fn invert(relation: &[Vec<usize>], len: usize) -> Vec<Vec<usize>> {
 }
 
 fn related_conditions(
-    pages: &[Page],
+    pages: &[Arc<Page>],
     about: &[Vec<usize>],
     about_this: &[Vec<usize>],
 ) -> Vec<Vec<usize>> {
@@ -160,14 +161,14 @@ fn related_conditions(
         .collect()
 }
 
-fn sorted_by_title(pages: &[Page], set: BTreeSet<usize>) -> Vec<usize> {
+fn sorted_by_title(pages: &[Arc<Page>], set: BTreeSet<usize>) -> Vec<usize> {
     let mut list: Vec<usize> = set.into_iter().collect();
     list.sort_by_cached_key(|&i| pages[i].meta.title.to_lowercase());
     list
 }
 
 /// Pages in reading order: by `weight` (unweighted last), then title.
-fn pages_by_section(pages: &[Page], sections: &[Section]) -> Vec<Vec<usize>> {
+fn pages_by_section(pages: &[Arc<Page>], sections: &[Section]) -> Vec<Vec<usize>> {
     sections
         .iter()
         .map(|section| {
@@ -203,7 +204,7 @@ fn subsections(sections: &[Section]) -> Vec<Vec<usize>> {
         .collect()
 }
 
-fn collect_tags(pages: &[Page]) -> Vec<Tag> {
+fn collect_tags(pages: &[Arc<Page>]) -> Vec<Tag> {
     let mut by_slug: BTreeMap<String, Tag> = BTreeMap::new();
     for (i, page) in pages.iter().enumerate() {
         for name in &page.meta.tags {

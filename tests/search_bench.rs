@@ -40,7 +40,13 @@ fn search_index_time_against_the_build() {
     });
     let validated = validate(&options).unwrap_or_else(|d| panic!("{d:?}"));
     let render_time = fastest(runs, || {
-        render::render_site(&validated.site, &validated.theme, &Discard, &|| {});
+        render::render_site(
+            &validated.site,
+            &validated.theme,
+            &Discard,
+            &|| {},
+            &Default::default(),
+        );
     });
     let documents = search::collect::collect(&validated.site);
     let collect_time = fastest(runs, || {

@@ -39,9 +39,14 @@ impl Drop for Server {
 impl Server {
     /// Copies the fixture site, lets `prepare` change it, and starts serving it on a free port.
     fn start(extra_args: &[&str], prepare: impl FnOnce(&Path)) -> Server {
+        Server::start_fixture("serve-basic", extra_args, prepare)
+    }
+
+    /// [`Server::start`] on `tests/fixtures/<fixture>`.
+    fn start_fixture(fixture: &str, extra_args: &[&str], prepare: impl FnOnce(&Path)) -> Server {
         let site = tempfile::tempdir().expect("temp dir");
         let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
-        copy_dir(&repo.join("tests/fixtures/serve-basic"), site.path());
+        copy_dir(&repo.join("tests/fixtures").join(fixture), site.path());
         copy_dir(
             &repo.join("themes/default"),
             &site.path().join("themes/default"),
@@ -471,16 +476,23 @@ fn editing_a_page_reloads_and_deleting_it_gives_404() {
     assert!(seen.iter().all(|e| e.event != "error"), "{seen:?}");
     let reload = seen.last().unwrap();
     assert!(reload.data.contains("\"css_only\":false"), "{reload:?}");
+    // Only tabs showing this page reload: the event names the one file the edit changed.
+    assert!(
+        reload.data.contains("\"changed\":[\"about/index.html\"]"),
+        "{reload:?}"
+    );
     let about = server.get("/about/");
     assert_eq!(about.status, 200);
     assert!(about.body.contains("Edited about text"), "{}", about.body);
     server.wait_for_line(
-        |l| l.starts_with("Changed content/about.md") && l.contains("rendered 2 pages in"),
+        |l| l.starts_with("Changed content/about.md") && l.contains(": rendered 1 of "),
         CHANGE,
     );
 
     std::fs::remove_file(server.path("content/about.md")).unwrap();
-    events.until("reload", &server);
+    let seen = events.until("reload", &server);
+    let reload = seen.last().unwrap();
+    assert!(reload.data.contains("\"about/index.html\""), "{reload:?}");
     assert_eq!(server.get("/about/").status, 404);
     assert!(!server.path("public").exists());
 }
@@ -739,4 +751,287 @@ fn a_taken_port_moves_on_to_the_next() {
     );
     assert_eq!(server.get("/").status, 200);
     drop(taken);
+}
+
+// ---------------------------------------------------------------------------
+// Incremental rebuilds end in what a fresh build gives
+// ---------------------------------------------------------------------------
+
+/// What the server lists at `/__carebook/files`.
+#[derive(Debug)]
+struct Listing {
+    indexing: bool,
+    error: bool,
+    files: Vec<String>,
+}
+
+impl Server {
+    fn listing(&self) -> Listing {
+        let response = self.get("/__carebook/files");
+        assert_eq!(response.status, 200, "{}", response.body);
+        let json: serde_json::Value = serde_json::from_str(&response.body).unwrap();
+        Listing {
+            indexing: json["indexing"].as_bool().unwrap(),
+            error: json["error"].as_bool().unwrap(),
+            files: json["files"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|f| f.as_str().unwrap().to_string())
+                .collect(),
+        }
+    }
+
+    /// Builds the site as it is on disk with `carebook build`, for the
+    /// server's own address, into a folder outside it: path → contents.
+    fn fresh_build(&self) -> std::collections::BTreeMap<String, String> {
+        let out = tempfile::tempdir().unwrap();
+        let status = Command::new(env!("CARGO_BIN_EXE_carebook"))
+            .arg("build")
+            .arg("--root")
+            .arg(self.site.path())
+            .arg("--output-dir")
+            .arg(out.path())
+            .arg("--base-url")
+            .arg(format!("http://127.0.0.1:{}/", self.port))
+            .stderr(Stdio::null())
+            .status()
+            .unwrap();
+        assert!(status.success(), "the fresh build failed");
+        walkdir::WalkDir::new(out.path())
+            .into_iter()
+            .map(Result::unwrap)
+            .filter(|e| e.file_type().is_file())
+            .map(|e| {
+                let rel = e.path().strip_prefix(out.path()).unwrap();
+                let rel = rel.to_string_lossy().replace('\\', "/");
+                let bytes = std::fs::read(e.path()).unwrap();
+                (rel, String::from_utf8_lossy(&bytes).into_owned())
+            })
+            .collect()
+    }
+
+    /// How the served site differs from `fresh` (empty when it is the same).
+    fn differences(&self, fresh: &std::collections::BTreeMap<String, String>) -> Vec<String> {
+        let listing = self.listing();
+        if listing.indexing || listing.error {
+            return vec![format!("not settled: {listing:?}")];
+        }
+        let served: Vec<&String> = listing.files.iter().collect();
+        let built: Vec<&String> = fresh.keys().collect();
+        if served != built {
+            let only_served: Vec<_> = served.iter().filter(|p| !fresh.contains_key(**p)).collect();
+            let only_built: Vec<_> = built
+                .iter()
+                .filter(|p| !listing.files.contains(p))
+                .collect();
+            return vec![format!(
+                "only served: {only_served:?}; only built: {only_built:?}"
+            )];
+        }
+        fresh
+            .iter()
+            .filter_map(|(path, text)| {
+                let url = format!("/{}", path.strip_suffix("index.html").unwrap_or(path));
+                let response = self.get(&url);
+                let body = without_reload_script(&response.body);
+                (body != *text)
+                    .then(|| format!("{path} differs:\n{}", first_difference(text, &body)))
+            })
+            .collect()
+    }
+
+    /// Waits until the server serves exactly what a fresh build of the site
+    /// on disk gives; panics with the differences on timeout.
+    fn assert_serves_a_fresh_build(&self, after: &str) {
+        let fresh = self.fresh_build();
+        let deadline = Instant::now() + CHANGE;
+        loop {
+            let differences = self.differences(&fresh);
+            if differences.is_empty() {
+                return;
+            }
+            if Instant::now() > deadline {
+                panic!(
+                    "after {after}, the served site is not a fresh build:\n{}\n\nstderr:\n{}",
+                    differences.join("\n"),
+                    self.log()
+                );
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+/// An HTML page as built: the live-reload script the server adds taken out.
+fn without_reload_script(html: &str) -> String {
+    let Some(start) = html.find("<script>\n// Added by `carebook serve`") else {
+        return html.to_string();
+    };
+    let end = html[start..].find("</script>\n").unwrap() + start + "</script>\n".len();
+    format!("{}{}", &html[..start], &html[end..])
+}
+
+/// The first line where the served file differs from the fresh one.
+fn first_difference(expected: &str, got: &str) -> String {
+    let line = expected
+        .lines()
+        .zip(got.lines())
+        .position(|(a, b)| a != b)
+        .unwrap_or_else(|| expected.lines().count().min(got.lines().count()));
+    format!(
+        "  line {}\n  fresh:  {}\n  served: {}",
+        line + 1,
+        expected.lines().nth(line).unwrap_or("(end)"),
+        got.lines().nth(line).unwrap_or("(end)")
+    )
+}
+
+fn incremental_server() -> Server {
+    let server = Server::start_fixture("serve-incremental", &[], |_| {});
+    server.assert_serves_a_fresh_build("the first build");
+    server
+}
+
+#[test]
+fn edits_to_bodies_titles_tags_and_links_end_in_a_fresh_build() {
+    let server = incremental_server();
+    let sciatica = server.path("content/conditions/sciatica.md");
+    edit(
+        &sciatica,
+        "Pain.\n",
+        "Pain that shoots down the back of the leg.\n",
+    );
+    server.assert_serves_a_fresh_build("a body edit");
+    // Listings, related conditions, backlinks and the feeds show titles.
+    edit(&sciatica, "title: Sciatica", "title: Sciatica (nerve pain)");
+    server.assert_serves_a_fresh_build("a title change");
+    edit(
+        &sciatica,
+        "summary: Pain down the leg.",
+        "summary: Pain along the sciatic nerve.",
+    );
+    server.assert_serves_a_fresh_build("a summary change");
+    let home_care = server.path("content/treatments/home-care.md");
+    edit(
+        &home_care,
+        "tags: [Self care, Discs]",
+        "tags: [Self care, Nerves]",
+    );
+    server.assert_serves_a_fresh_build("a tag change");
+    // A new link: a backlink and an "about" list appear elsewhere.
+    edit(
+        &home_care,
+        "Rest a little.",
+        "Rest a little, as for [[disc-herniation]].",
+    );
+    server.assert_serves_a_fresh_build("a new link");
+    edit(
+        &home_care,
+        "conditions: [sciatica]",
+        "conditions: [sciatica, disc-herniation]",
+    );
+    server.assert_serves_a_fresh_build("a new condition in front matter");
+    // The exercise is no condition: only its backlinks show who links to it.
+    edit(
+        &home_care,
+        "title: Home care",
+        "title: Caring for yourself at home",
+    );
+    server.assert_serves_a_fresh_build("a title shown in another page's backlinks");
+    edit(
+        &sciatica,
+        "Often from",
+        "Try the [[glute-bridge]]. Often from",
+    );
+    server.assert_serves_a_fresh_build("a new backlink");
+    edit(
+        &server.path("content/exercises/_index.md"),
+        "weight: 30",
+        "weight: 5",
+    );
+    server.assert_serves_a_fresh_build("a section's order");
+}
+
+#[test]
+fn created_deleted_and_renamed_files_and_folders_end_in_a_fresh_build() {
+    let server = incremental_server();
+    save(
+        &server.path("content/conditions/back-strain.md"),
+        "---\ntitle: Back strain\nsummary: A pulled muscle.\nkind: condition\n---\n\nLinked to [[sciatica]].\n",
+    );
+    server.assert_serves_a_fresh_build("creating a page (its index shifts every later page)");
+    std::fs::create_dir_all(server.path("content/advice/running")).unwrap();
+    save(
+        &server.path("content/advice/running/cadence.md"),
+        "---\ntitle: Cadence\ntags: [Running]\n---\n\nTake shorter steps. See [[back-strain]].\n",
+    );
+    server.assert_serves_a_fresh_build("creating a page in new folders");
+    std::fs::rename(
+        server.path("content/conditions/back-strain.md"),
+        server.path("content/conditions/low-back-strain.md"),
+    )
+    .unwrap();
+    // The cadence page now links to a page that is gone: fix the link too.
+    edit(
+        &server.path("content/advice/running/cadence.md"),
+        "[[back-strain]]",
+        "[[low-back-strain]]",
+    );
+    server.assert_serves_a_fresh_build("renaming a page");
+    std::fs::rename(server.path("content/advice"), server.path("content/guides")).unwrap();
+    server.assert_serves_a_fresh_build("renaming a folder");
+    std::fs::remove_dir_all(server.path("content/guides")).unwrap();
+    server.assert_serves_a_fresh_build("deleting a folder");
+    std::fs::remove_file(server.path("content/about.md")).unwrap();
+    server.assert_serves_a_fresh_build("deleting a page");
+}
+
+#[test]
+fn editors_atomic_saves_end_in_a_fresh_build() {
+    let server = incremental_server();
+    let page = server.path("content/exercises/glute-bridge.md");
+    let text = std::fs::read_to_string(&page).unwrap();
+    // vim: move the original to a backup, write anew, delete the backup.
+    let backup = server.path("content/exercises/glute-bridge.md~");
+    std::fs::rename(&page, &backup).unwrap();
+    std::fs::write(&page, text.replace("2. Lift.", "2. Lift slowly.")).unwrap();
+    std::fs::remove_file(&backup).unwrap();
+    server.assert_serves_a_fresh_build("a vim-style save");
+    // JetBrains and others: write a temporary file, rename it over the page.
+    let temp = server.path("content/exercises/glute-bridge.md___jb_tmp___");
+    std::fs::write(&temp, text.replace("2. Lift.", "2. Lift and hold.")).unwrap();
+    std::fs::rename(&temp, &page).unwrap();
+    server.assert_serves_a_fresh_build("a write-and-rename save");
+}
+
+#[test]
+fn templates_styles_settings_and_fixed_errors_end_in_a_fresh_build() {
+    let server = incremental_server();
+    let template = server.path("themes/default/templates/base.html");
+    let text = std::fs::read_to_string(&template).unwrap();
+    save(
+        &template,
+        &text.replacen("</main>", "<p>Template edited.</p></main>", 1),
+    );
+    server.assert_serves_a_fresh_build("a template edit");
+    let css = server.path("themes/default/static/carebook.css");
+    let styles = std::fs::read_to_string(&css).unwrap();
+    save(&css, &format!("{styles}\n.edited {{ color: red; }}\n"));
+    server.assert_serves_a_fresh_build("a stylesheet edit");
+    edit(
+        &server.path("site.toml"),
+        "title = \"Incremental Fixture\"",
+        "title = \"Renamed Guide\"",
+    );
+    server.assert_serves_a_fresh_build("a settings change");
+    let sciatica = server.path("content/conditions/sciatica.md");
+    edit(&sciatica, "kind: condition", "kind: [condition");
+    server.wait_for_line(|l| l.contains("the build failed"), CHANGE);
+    edit(
+        &sciatica,
+        "kind: [condition",
+        "kind: condition\ntags: [Nerves]",
+    );
+    server.assert_serves_a_fresh_build("fixing a broken edit differently");
 }

@@ -18,7 +18,11 @@ fn is_clinical(page: &Page) -> bool {
 }
 
 fn published<'a>(ctx: &Context<'a>) -> impl Iterator<Item = &'a Page> + use<'a> {
-    ctx.site.pages.iter().filter(|p| !p.meta.draft)
+    ctx.site
+        .pages
+        .iter()
+        .map(|p| &**p)
+        .filter(|p| !p.meta.draft)
 }
 
 /// The span of a date written in front matter.

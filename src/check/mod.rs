@@ -410,9 +410,9 @@ fn levels(config: &CheckConfig) -> Vec<(Rule, Level)> {
 }
 
 /// Runs every rule that is not `off` on the whole site.
-pub fn run(site: &Site, today: Date) -> Report {
+pub fn run(site: &Site, today: Date, memo: &mut readability::ReadabilityMemo) -> Report {
     let config = &site.config.check;
-    let measured = readability::measure(site);
+    let measured = readability::measure(site, memo);
     let context = Context {
         site,
         config,

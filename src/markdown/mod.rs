@@ -30,7 +30,7 @@ pub mod text;
 pub use text::{BlockKind, DocumentText, TextBlock};
 
 /// One heading of a document, for its table of contents.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize)]
 pub struct Heading {
     pub level: u8,
     pub id: String,
@@ -89,6 +89,8 @@ pub struct RenderedDoc<T> {
     /// `#anchor` links to this same document, checked once all headings are known.
     pub local_anchors: Vec<(String, Span)>,
     pub diagnostics: Vec<Diagnostic>,
+    /// A hash of `html` and `toc`, what a page template shows of the document.
+    pub fingerprint: u64,
 }
 
 impl<T> RenderedDoc<T> {
@@ -142,6 +144,7 @@ pub fn render<R: LinkResolver>(
             text: text::collect(&events, input.body_start),
             local_anchors: Vec::new(),
             diagnostics: Vec::new(),
+            fingerprint: 0,
         },
     };
     renderer.run(events);
@@ -149,6 +152,7 @@ pub fn render<R: LinkResolver>(
     html::push_html(&mut html_out, renderer.out.into_iter());
     let mut doc = renderer.doc;
     doc.html = html_out;
+    doc.fingerprint = crate::memo::fingerprint(&(&doc.html, &doc.toc));
     check_local_anchors(&mut doc, input.source);
     doc
 }

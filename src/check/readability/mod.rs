@@ -31,7 +31,9 @@
 use rayon::prelude::*;
 
 use crate::diagnostic::{Diagnostic, Severity, Span};
-use crate::markdown::BlockKind;
+use crate::links::DocId;
+use crate::markdown::{BlockKind, RenderedDoc};
+use crate::memo::Memo;
 use crate::site::Site;
 
 use super::Context;
@@ -85,34 +87,57 @@ pub struct PageReadability {
 /// Blocks shorter than this are not offered as "the hardest paragraph".
 const HARDEST_MIN_WORDS: u64 = 10;
 
-/// Measures every page, in parallel.
-pub fn measure(site: &Site) -> Vec<PageReadability> {
-    site.page_docs
+/// Pages measured in an earlier run, by path, reused while their rendered
+/// document is the same.
+pub type ReadabilityMemo = Memo<RenderedDoc<DocId>, PageReadability>;
+
+/// Measures every page, in parallel, except those `memo` has measured.
+pub fn measure(site: &Site, memo: &mut ReadabilityMemo) -> Vec<PageReadability> {
+    let measured: Vec<PageReadability> = site
+        .page_docs
         .par_iter()
         .enumerate()
         .map(|(page, doc)| {
-            let mut total = Counts::default();
-            let mut hardest: Option<(Span, f64)> = None;
-            for block in doc.text.blocks.iter().filter(|b| is_prose(b.kind)) {
-                let counts = Counts::of(&block.text);
-                total += counts;
-                if counts.words < HARDEST_MIN_WORDS {
-                    continue;
-                }
-                if let Some(grade) = Scores::of(&counts).flesch_kincaid_grade
-                    && hardest.is_none_or(|(_, g)| grade > g)
-                {
-                    hardest = Some((block.span, grade));
-                }
-            }
+            let rel_path = &site.pages[page].rel_path;
+            let known = memo.get(rel_path, doc);
             PageReadability {
                 page,
-                counts: total,
-                scores: Scores::of(&total),
-                hardest,
+                ..known.unwrap_or_else(|| measure_page(doc))
             }
         })
-        .collect()
+        .collect();
+    memo.keep(
+        site.pages
+            .iter()
+            .zip(&site.page_docs)
+            .zip(&measured)
+            .map(|((p, doc), m)| (p.rel_path.clone(), doc.clone(), m.clone())),
+    );
+    measured
+}
+
+/// One page's readability (its `page` is left 0 for the caller to set).
+fn measure_page(doc: &RenderedDoc<DocId>) -> PageReadability {
+    let mut total = Counts::default();
+    let mut hardest: Option<(Span, f64)> = None;
+    for block in doc.text.blocks.iter().filter(|b| is_prose(b.kind)) {
+        let counts = Counts::of(&block.text);
+        total += counts;
+        if counts.words < HARDEST_MIN_WORDS {
+            continue;
+        }
+        if let Some(grade) = Scores::of(&counts).flesch_kincaid_grade
+            && hardest.is_none_or(|(_, g)| grade > g)
+        {
+            hardest = Some((block.span, grade));
+        }
+    }
+    PageReadability {
+        page: 0,
+        counts: total,
+        scores: Scores::of(&total),
+        hardest,
+    }
 }
 
 fn is_prose(kind: BlockKind) -> bool {

@@ -4,11 +4,14 @@
 //! # Design
 //!
 //! - **The build does not know about the server.** A build here is the
-//!   ordinary pipeline ([`build::validate`], [`build::render_into`])
-//!   writing into a [`MemorySink`], the in-memory
-//!   [`OutputSink`]. Nothing is written to disk, so the site's output folder
-//!   is never touched. The only thing serve changes is `base_url`, set to the
-//!   server's own address so every internal link starts with `/`.
+//!   ordinary pipeline, kept up to date by [`Incremental`]: told which files
+//!   changed, it reads only those, reuses every stage's results whose inputs
+//!   are the same, and renders only output files whose inputs changed, into
+//!   a [`MemorySink`]. The new files are merged over the last good ones
+//!   ([`rebuild`]); the search index follows in the background. Nothing is
+//!   written to disk, so the site's output folder is never touched. The only
+//!   thing serve changes is `base_url`, set to the server's own address so
+//!   every internal link starts with `/`.
 //! - **One value holds what is shown.** [`Live`] is the last good site (a map
 //!   from output path to bytes), its generation, and the report of the
 //!   current build failure, if any. It sits in a `tokio::sync::watch`
@@ -30,24 +33,28 @@
 //!   way and shown in a smaller panel that can be dismissed. An error hides
 //!   the warnings: while the site is broken only the error is sent. A page
 //!   that connects gets the current error or warnings at once, after
-//!   `hello`. Every `hello` and `reload` names the generation, and every
-//!   injected script knows the generation its page came from, so a page
-//!   that missed an event (loaded mid-rebuild, or across a server restart)
-//!   still catches up.
+//!   `hello`. Every `hello` and `reload` names the generation and the output
+//!   files the build changed, and every injected script knows the
+//!   generation and file its page came from: a page reloads only when its
+//!   own file changed (or appeared, or went: a deleted page's tab shows the
+//!   404 page), and a page that missed an event (loaded mid-rebuild, or
+//!   across a server restart) still catches up.
 //! - **Watching** uses notify (OS events, or `--poll` for network drives and
 //!   WSL) on `content/`, `templates/`, `static/`, `themes/` and `site.toml`.
 //!   Changes are collected until ~100 ms pass without another (editors save
-//!   in several steps), then the site is rebuilt in full on a blocking
-//!   thread. Rebuilds run one at a time; changes arriving meanwhile make the
-//!   next batch.
+//!   in several steps), then the site is rebuilt on a blocking thread.
+//!   Rebuilds run one at a time; changes arriving meanwhile make the next
+//!   batch. [`FILES_PATH`] lists what is served, and whether the search
+//!   index has caught up, for tools and tests.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::convert::Infallible;
 use std::io;
 use std::net::{IpAddr, SocketAddr};
 use std::path::{Component, Path, PathBuf};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use axum::Router;
 use axum::body::{Body, Bytes};
@@ -61,14 +68,21 @@ use notify::{EventKind, PollWatcher, RecommendedWatcher, RecursiveMode, Watcher}
 use tokio::net::TcpListener;
 use tokio::sync::{mpsc, watch};
 
-use crate::build::{self, BuildOptions};
+use crate::build::{BuildOptions, Incremental};
 use crate::config::CONFIG_FILE;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::load::is_ignored;
-use crate::output::OutputSink;
+
+mod rebuild;
+
+pub use rebuild::MemorySink;
+use rebuild::{BuildRun, Files, Generation};
 
 /// Where browsers subscribe to live-reload events.
 pub const EVENTS_PATH: &str = "/__carebook/events";
+
+/// What the server is serving: every output path, as JSON, for tools and tests.
+pub const FILES_PATH: &str = "/__carebook/files";
 
 /// Folders under the site root whose changes trigger a rebuild (besides `site.toml`).
 const WATCHED_DIRS: [&str; 4] = ["content", "templates", "static", "themes"];
@@ -132,24 +146,33 @@ async fn serve(options: &ServeOptions) -> Result<(), Diagnostic> {
         drafts: options.drafts,
     };
     let app = Arc::new(App::new());
+    let (sites_tx, sites_rx) = watch::channel(None);
+    let indexer = app.clone();
+    tokio::spawn(rebuild::index_in_background(
+        sites_rx,
+        move |generation, index| install_index(&indexer, generation, index),
+    ));
 
     // Watch before the first build, so an edit made while it runs is not lost.
     let (changes_tx, changes_rx) = mpsc::unbounded_channel();
     let watcher = start_watcher(&root, options.poll, changes_tx)?;
-    let first = run_build(build_options.clone()).await;
-    apply_build(&app, first, &[]);
+    let builder = Incremental::new(build_options.clone());
+    let (builder, first) = rebuild::run_build(builder, &build_options, Vec::new()).await;
+    apply_build(&app, first, &[], &sites_tx);
     tokio::spawn(rebuild_on_changes(
         app.clone(),
-        build_options,
+        Rebuilding {
+            builder,
+            options: build_options,
+            sites: sites_tx,
+        },
         root,
         watcher,
         changes_rx,
     ));
 
-    eprintln!("Serving {url}");
-    eprintln!(
-        "Watching content/, templates/, static/, themes/ and site.toml; press Ctrl-C to stop."
-    );
+    say(&format!("Serving {url}"));
+    say("Watching content/, templates/, static/, themes/ and site.toml; press Ctrl-C to stop.");
     run_server(listener, app).await
 }
 
@@ -169,94 +192,6 @@ fn site_root(root: &Path) -> Result<PathBuf, Diagnostic> {
 // Building into memory
 // ---------------------------------------------------------------------------
 
-/// Output path (`conditions/sciatica/index.html`) → contents.
-type Files = HashMap<String, Bytes>;
-
-/// An [`OutputSink`] that keeps every file in memory.
-#[derive(Default)]
-pub struct MemorySink {
-    files: Mutex<Files>,
-}
-
-impl MemorySink {
-    fn insert(&self, rel_path: &str, bytes: Bytes) -> io::Result<()> {
-        let mut files = self
-            .files
-            .lock()
-            .map_err(|_| io::Error::other("a render job panicked"))?;
-        files.insert(rel_path.to_string(), bytes);
-        Ok(())
-    }
-
-    /// The files written so far.
-    fn into_files(self) -> Files {
-        // A poisoned lock means a render job panicked; its files are still usable.
-        self.files
-            .into_inner()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-    }
-}
-
-impl OutputSink for MemorySink {
-    fn write(&self, rel_path: &str, bytes: &[u8]) -> io::Result<()> {
-        self.insert(rel_path, Bytes::copy_from_slice(bytes))
-    }
-
-    fn copy(&self, rel_path: &str, from: &Path) -> io::Result<()> {
-        self.insert(rel_path, Bytes::from(std::fs::read(from)?))
-    }
-}
-
-/// A successful in-memory build.
-struct Built {
-    files: Files,
-    pages: usize,
-    /// Warnings only.
-    diagnostics: Diagnostics,
-}
-
-/// The outcome of one build, with how long it took.
-struct BuildRun {
-    result: Result<Built, Diagnostics>,
-    elapsed: Duration,
-}
-
-/// Runs the same stages as `carebook build`, rendering into memory.
-fn build_in_memory(options: &BuildOptions) -> Result<Built, Diagnostics> {
-    let mut validated = build::validate(options)?;
-    let sink = MemorySink::default();
-    let mut diagnostics = std::mem::take(&mut validated.diagnostics);
-    diagnostics.extend(build::render_into(&validated, &sink, &build::Silent));
-    let diagnostics = diagnostics.sorted();
-    if diagnostics.has_errors() {
-        return Err(diagnostics);
-    }
-    Ok(Built {
-        files: sink.into_files(),
-        pages: validated.site.pages.len(),
-        diagnostics,
-    })
-}
-
-/// Builds on a blocking thread (the pipeline is CPU-bound and uses rayon).
-async fn run_build(options: BuildOptions) -> BuildRun {
-    let started = Instant::now();
-    let joined = tokio::task::spawn_blocking(move || build_in_memory(&options)).await;
-    let result = joined.unwrap_or_else(|e| {
-        // A panic in the pipeline is a carebook bug; report it like a build error so serving goes on.
-        let mut diagnostics = Diagnostics::new();
-        diagnostics.push(Diagnostic::file_error(
-            CONFIG_FILE,
-            format!("internal error while building: {e}"),
-        ));
-        Err(diagnostics)
-    });
-    BuildRun {
-        result,
-        elapsed: started.elapsed(),
-    }
-}
-
 // ---------------------------------------------------------------------------
 // What is shown, and how it changes
 // ---------------------------------------------------------------------------
@@ -266,8 +201,12 @@ async fn run_build(options: BuildOptions) -> BuildRun {
 struct Live {
     /// The last good site; `None` until a build has succeeded.
     files: Option<Arc<Files>>,
+    /// Which of `files` are the search index (updated after the pages).
+    search_keys: Arc<BTreeSet<String>>,
     /// Counts successful builds; pages and events carry it.
     generation: u64,
+    /// The output files the latest good build changed; `None` for all of them.
+    changed: Option<Arc<Vec<String>>>,
     /// Whether the latest good build changed only stylesheets.
     css_only: bool,
     /// The failed build's report, while the site is broken.
@@ -283,6 +222,8 @@ struct App {
     shutdown: watch::Sender<bool>,
     /// Tells this server run from an earlier one, so pages reload after a restart.
     instance: String,
+    /// The generation of the build the served search index comes from.
+    indexed: AtomicU64,
 }
 
 impl App {
@@ -294,6 +235,7 @@ impl App {
             live: watch::Sender::new(Arc::new(Live::default())),
             shutdown: watch::Sender::new(false),
             instance: format!("{:x}{nanos:x}", std::process::id()),
+            indexed: AtomicU64::new(0),
         }
     }
 
@@ -301,42 +243,82 @@ impl App {
         self.live.borrow().clone()
     }
 
-    /// The JSON a page or event uses to tell which build it shows.
+    /// The JSON an event uses to tell pages which build is current and what it changed.
     fn stamp(&self, live: &Live) -> String {
         serde_json::json!({
             "instance": self.instance,
             "generation": live.generation,
             "css_only": live.css_only,
+            "changed": live.changed.as_deref(),
+        })
+        .to_string()
+    }
+
+    /// The JSON a served page starts with: its build, and the file it shows
+    /// (`404.html` for a page that is not there).
+    fn page_stamp(&self, live: &Live, key: &str) -> String {
+        serde_json::json!({
+            "instance": self.instance,
+            "generation": live.generation,
+            "key": key,
         })
         .to_string()
     }
 }
 
-/// Swaps in a finished build and prints one line about it.
-fn apply_build(app: &App, run: BuildRun, changed: &[String]) {
-    let what = describe_changes(changed);
+/// Past this many changed files, pages are told that everything changed.
+const CHANGED_LIST_MAX: usize = 1000;
+
+/// Prints one line to the terminal; a closed terminal is not worth stopping the server for.
+pub(crate) fn say(line: &str) {
+    use std::io::Write;
+    let _ = writeln!(io::stderr().lock(), "{line}");
+}
+
+/// Swaps in a finished build, hands its site to the search indexer and
+/// prints one line about it.
+fn apply_build(
+    app: &App,
+    run: BuildRun,
+    changed_sources: &[String],
+    sites: &watch::Sender<Generation>,
+) {
+    let what = describe_changes(changed_sources);
     let took = format_duration(run.elapsed);
     match run.result {
         Ok(built) => {
-            report(built.diagnostics.iter());
-            let pages = built.pages;
-            let warnings =
-                (!built.diagnostics.is_empty()).then(|| render_report(&built.diagnostics));
+            report(built.rebuilt.diagnostics.iter());
+            let (rendered, renderable) = (built.rebuilt.rendered, built.rebuilt.renderable);
+            let site = built.rebuilt.site.clone();
+            let mut generation = 0;
+            let warnings = (!built.rebuilt.diagnostics.is_empty())
+                .then(|| render_report(&built.rebuilt.diagnostics));
             app.live.send_modify(|live| {
+                let first = live.files.is_none();
+                let (files, changed) =
+                    rebuild::merge(live.files.as_deref(), &live.search_keys, built);
                 // A style tweak may skip the full reload, but only on top of a good page.
                 let css_only = !changed.is_empty()
                     && changed.iter().all(|p| p.ends_with(".css"))
-                    && live.files.is_some()
+                    && !first
                     && live.error.is_none();
+                let changed =
+                    (!first && changed.len() <= CHANGED_LIST_MAX).then(|| Arc::new(changed));
+                generation = live.generation + 1;
                 *live = Arc::new(Live {
-                    files: Some(Arc::new(built.files)),
-                    generation: live.generation + 1,
+                    files: Some(Arc::new(files)),
+                    search_keys: live.search_keys.clone(),
+                    generation,
+                    changed,
                     css_only,
                     error: None,
                     warnings,
                 });
             });
-            eprintln!("{what}: rendered {pages} pages in {took}");
+            sites.send_replace(Some((generation, site)));
+            say(&format!(
+                "{what}: rendered {rendered} of {renderable} pages and listings in {took}"
+            ));
         }
         Err(diagnostics) => {
             report(diagnostics.iter());
@@ -344,7 +326,9 @@ fn apply_build(app: &App, run: BuildRun, changed: &[String]) {
             app.live.send_modify(|live| {
                 *live = Arc::new(Live {
                     files: live.files.clone(),
+                    search_keys: live.search_keys.clone(),
                     generation: live.generation,
+                    changed: live.changed.clone(),
                     css_only: false,
                     error: Some(text),
                     // Shown again by the next good build; an error takes precedence meanwhile.
@@ -356,12 +340,34 @@ fn apply_build(app: &App, run: BuildRun, changed: &[String]) {
             } else {
                 "serving the error until it is fixed"
             };
-            eprintln!(
+            say(&format!(
                 "{what}: the build failed in {took} with {} error(s); {keeping}",
                 diagnostics.error_count()
-            );
+            ));
         }
     }
+}
+
+/// Puts a new search index in place, quietly: no page shows the index
+/// files, so no page needs to reload.
+fn install_index(app: &App, generation: u64, index: Vec<crate::search::shards::File>) {
+    app.live.send_if_modified(|live| {
+        let Some(files) = &live.files else {
+            return false;
+        };
+        let (files, search_keys) = rebuild::with_index(files, &live.search_keys, index);
+        *live = Arc::new(Live {
+            files: Some(Arc::new(files)),
+            search_keys: Arc::new(search_keys),
+            generation: live.generation,
+            changed: live.changed.clone(),
+            css_only: live.css_only,
+            error: live.error.clone(),
+            warnings: live.warnings.clone(),
+        });
+        false
+    });
+    app.indexed.store(generation, Ordering::SeqCst);
 }
 
 /// `Built`, `Changed content/a.md` or `Changed content/a.md and 2 more`.
@@ -384,7 +390,7 @@ fn format_duration(elapsed: Duration) -> String {
 /// Prints diagnostics exactly as `carebook build` does.
 fn report<'a>(diagnostics: impl Iterator<Item = &'a Diagnostic>) {
     for d in diagnostics {
-        eprintln!("{}\n", d.render());
+        say(&format!("{}\n", d.render()));
     }
 }
 
@@ -425,7 +431,7 @@ fn start_watcher(
                 let _ = changes.send(path);
             }
         }
-        Err(e) => eprintln!("warning: watching for changes: {e}"),
+        Err(e) => say(&format!("warning: watching for changes: {e}")),
     };
     let watch_error = |e: notify::Error| {
         Diagnostic::file_error(root, format!("cannot watch the site for changes: {e}"))
@@ -454,7 +460,7 @@ fn watch_dir(watcher: &mut dyn Watcher, dir: &Path) {
     if dir.is_dir()
         && let Err(e) = watcher.watch(dir, RecursiveMode::Recursive)
     {
-        eprintln!("warning: cannot watch {}: {e}", dir.display());
+        say(&format!("warning: cannot watch {}: {e}", dir.display()));
     }
 }
 
@@ -475,10 +481,18 @@ fn relevant_change(root: &Path, path: &Path) -> Option<String> {
     (watched && !parts.iter().any(|p| is_ignored(p))).then(|| parts.join("/"))
 }
 
+/// What the rebuild loop carries from one change to the next.
+struct Rebuilding {
+    builder: Incremental,
+    options: BuildOptions,
+    /// Where each good build's site goes to be indexed for search.
+    sites: watch::Sender<Generation>,
+}
+
 /// Rebuilds after each quiet batch of changes, one build at a time.
 async fn rebuild_on_changes(
     app: Arc<App>,
-    options: BuildOptions,
+    mut state: Rebuilding,
     root: PathBuf,
     mut watcher: AnyWatcher,
     mut changes: mpsc::UnboundedReceiver<String>,
@@ -491,8 +505,10 @@ async fn rebuild_on_changes(
             }
         }
         let changed: Vec<String> = batch.into_iter().collect();
-        let run = run_build(options.clone()).await;
-        apply_build(&app, run, &changed);
+        let (builder, run) =
+            rebuild::run_build(state.builder, &state.options, changed.clone()).await;
+        state.builder = builder;
+        apply_build(&app, run, &changed, &state.sites);
     }
 }
 
@@ -520,7 +536,7 @@ async fn bind(interface: IpAddr, port: u16) -> Result<TcpListener, Diagnostic> {
         match TcpListener::bind(SocketAddr::new(interface, candidate)).await {
             Ok(listener) => return Ok(listener),
             Err(e) if e.kind() == io::ErrorKind::AddrInUse && port != 0 => {
-                eprintln!("Port {candidate} is in use.");
+                say(&format!("Port {candidate} is in use."));
                 last_error = Some(e);
             }
             Err(e) => return Err(bind_error(interface, candidate, &e)),
@@ -542,12 +558,13 @@ fn bind_error(interface: IpAddr, port: u16, e: &io::Error) -> Diagnostic {
 async fn run_server(listener: TcpListener, app: Arc<App>) -> Result<(), Diagnostic> {
     let router = Router::new()
         .route(EVENTS_PATH, get(events))
+        .route(FILES_PATH, get(list_files))
         .fallback(serve_file)
         .with_state(app.clone());
     let stopping = app.clone();
     let server = axum::serve(listener, router).with_graceful_shutdown(async move {
         stop_signal().await;
-        eprintln!("Stopping.");
+        say("Stopping.");
         stopping.shutdown.send_replace(true);
     });
     let mut stopped = app.shutdown.subscribe();
@@ -636,6 +653,25 @@ fn report_event(live: &Live) -> Option<Event> {
 
 fn error_event(text: &str) -> Event {
     Event::default().event("error").data(text)
+}
+
+/// The served output paths, sorted, and whether the search index is still
+/// being brought up to date after the latest build.
+async fn list_files(State(app): State<Arc<App>>) -> Response {
+    let live = app.current();
+    let mut paths: Vec<&String> = live.files.iter().flat_map(|f| f.keys()).collect();
+    paths.sort();
+    let body = serde_json::json!({
+        "generation": live.generation,
+        "indexing": live.files.is_some() && app.indexed.load(Ordering::SeqCst) != live.generation,
+        "error": live.error.is_some(),
+        "files": paths,
+    });
+    respond(
+        StatusCode::OK,
+        "application/json",
+        Body::from(body.to_string()),
+    )
 }
 
 /// Everything that is not the event stream: a file of the site, a redirect, or the 404 page.
@@ -755,7 +791,7 @@ fn percent_decode(text: &str) -> Option<String> {
 fn file_response(app: &App, live: &Live, status: StatusCode, key: &str, bytes: &Bytes) -> Response {
     let content_type = content_type(key);
     let body = if content_type.starts_with("text/html") {
-        Body::from(inject_reload_script(bytes, &reload_script(app, live)))
+        Body::from(inject_reload_script(bytes, &reload_script(app, live, key)))
     } else {
         Body::from(bytes.clone())
     };
@@ -799,7 +835,7 @@ fn broken_site_page(app: &App, live: &Live) -> Response {
          <h1>The site could not be built</h1>\n<p>Fix the problems below and save; this page reloads by itself.</p>\n\
          <pre>{}</pre>\n{}</body>\n</html>\n",
         escape_html(report),
-        reload_script(app, live)
+        reload_script(app, live, "")
     );
     respond(
         StatusCode::SERVICE_UNAVAILABLE,
@@ -857,91 +893,11 @@ fn content_type(path: &str) -> &'static str {
 // ---------------------------------------------------------------------------
 
 /// Connects to [`EVENTS_PATH`]; `__SERVED__` becomes the page's build stamp.
-const RELOAD_SCRIPT: &str = r#"<script>
-// Added by `carebook serve` for live reload; built pages never contain it.
-(() => {
-  let served = __SERVED__;
-  let overlay = null;
-  let warningsPanel = null;
-  // A dismissed report stays dismissed, across reloads, until its text changes.
-  const DISMISSED = "carebook-dismissed-warnings";
-  const clearWarnings = () => { if (warningsPanel) { warningsPanel.remove(); warningsPanel = null; } };
-  const clearOverlay = () => { if (overlay) { overlay.remove(); overlay = null; } };
-  const showOverlay = (text) => {
-    clearOverlay();
-    clearWarnings(); // an error takes precedence over warnings
-    overlay = document.createElement("div");
-    overlay.setAttribute("role", "alert");
-    overlay.style.cssText = "position:fixed;top:1rem;left:1rem;right:1rem;max-height:calc(100vh - 2rem);overflow:auto;z-index:2147483647;box-sizing:border-box;padding:1rem 1.25rem;background:#1f1f1f;color:#f5f5f5;border:3px solid #e5484d;border-radius:6px;box-shadow:0 8px 32px rgba(0,0,0,.45);font:14px/1.5 ui-monospace,Menlo,Consolas,monospace;text-align:left";
-    const heading = document.createElement("strong");
-    heading.textContent = "The site failed to build. This is the last good version.";
-    const report = document.createElement("pre");
-    report.style.cssText = "margin:.75rem 0 0;padding:0;border:0;white-space:pre-wrap;font:inherit;color:inherit;background:none";
-    report.textContent = text; // textContent: the report is shown as text, never parsed as HTML
-    overlay.append(heading, report);
-    document.body.append(overlay);
-  };
-  const dismissed = (text) => { try { return sessionStorage.getItem(DISMISSED) === text; } catch { return false; } };
-  const showWarnings = (text) => {
-    clearWarnings();
-    if (overlay || dismissed(text)) return;
-    // A corner panel, not a cover: the page stays readable and usable beside it.
-    warningsPanel = document.createElement("div");
-    warningsPanel.setAttribute("role", "status");
-    warningsPanel.style.cssText = "position:fixed;right:1rem;bottom:1rem;width:min(48rem,calc(100vw - 2rem));max-height:40vh;overflow:auto;z-index:2147483646;box-sizing:border-box;padding:.75rem 1rem;background:#fff8e1;color:#1f1f1f;border:2px solid #b45309;border-left-width:8px;border-radius:6px;box-shadow:0 4px 16px rgba(0,0,0,.25);font:13px/1.45 ui-monospace,Menlo,Consolas,monospace;text-align:left";
-    const top = document.createElement("div");
-    top.style.cssText = "display:flex;gap:1rem;align-items:flex-start;justify-content:space-between";
-    const heading = document.createElement("strong");
-    const count = text.split("\n\n").length; // reports are separated by a blank line, as on the terminal
-    heading.textContent = `The site built with ${count} ${count === 1 ? "warning" : "warnings"}:`;
-    const dismiss = document.createElement("button");
-    dismiss.type = "button";
-    dismiss.textContent = "Dismiss";
-    dismiss.style.cssText = "flex:none;font:inherit;padding:.2rem .6rem;color:#1f1f1f;background:#fff;border:1px solid #b45309;border-radius:4px;cursor:pointer";
-    dismiss.addEventListener("click", () => {
-      try { sessionStorage.setItem(DISMISSED, text); } catch {}
-      clearWarnings();
-    });
-    const report = document.createElement("pre");
-    report.style.cssText = "margin:.5rem 0 0;padding:0;border:0;white-space:pre-wrap;font:inherit;color:inherit;background:none";
-    report.textContent = text; // textContent: the report is shown as text, never parsed as HTML
-    top.append(heading, dismiss);
-    warningsPanel.append(top, report);
-    document.body.append(warningsPanel);
-  };
-  const swapStylesheets = (generation) => {
-    for (const link of document.querySelectorAll('link[rel~="stylesheet"]')) {
-      const url = new URL(link.href, location.href);
-      if (url.origin !== location.origin) continue;
-      url.searchParams.set("v", generation);
-      link.href = url.href;
-    }
-  };
-  const catchUp = (stamp) => {
-    if (stamp.instance === served.instance && stamp.generation === served.generation) return;
-    const next = stamp.instance === served.instance && stamp.generation === served.generation + 1;
-    if (stamp.css_only && next) {
-      clearOverlay();
-      clearWarnings(); // the build's own warnings, if any, follow this event
-      swapStylesheets(stamp.generation);
-      served = stamp;
-      return;
-    }
-    location.reload();
-  };
-  const events = new EventSource("__EVENTS_PATH__");
-  events.addEventListener("hello", (e) => catchUp(JSON.parse(e.data)));
-  events.addEventListener("reload", (e) => catchUp(JSON.parse(e.data)));
-  events.addEventListener("warnings", (e) => showWarnings(e.data));
-  // Only the server's error events carry data; the browser's own connection errors have none.
-  events.addEventListener("error", (e) => { if (typeof e.data === "string") showOverlay(e.data); });
-})();
-</script>
-"#;
+const RELOAD_SCRIPT: &str = concat!("<script>\n", include_str!("reload.js"), "</script>\n");
 
-fn reload_script(app: &App, live: &Live) -> String {
+fn reload_script(app: &App, live: &Live, key: &str) -> String {
     RELOAD_SCRIPT
-        .replace("__SERVED__", &app.stamp(live))
+        .replace("__SERVED__", &app.page_stamp(live, key))
         .replace("__EVENTS_PATH__", EVENTS_PATH)
 }
 
