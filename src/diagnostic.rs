@@ -14,7 +14,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 /// How serious a finding is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Severity {
     /// Stops the build: nothing is written.
     Error,
@@ -32,7 +32,7 @@ impl fmt::Display for Severity {
 }
 
 /// A half-open byte range `start..end` inside a [`SourceFile`].
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct Span {
     pub start: usize,
     pub end: usize,
@@ -50,7 +50,7 @@ impl Span {
 }
 
 /// A 1-based line and column; the column counts characters, not bytes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct LineCol {
     pub line: usize,
     pub col: usize,
@@ -109,7 +109,7 @@ impl SourceFile {
 }
 
 /// Where a diagnostic points: a position and the line it is on.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Position {
     pub span: Span,
     pub start: LineCol,
@@ -120,7 +120,7 @@ pub struct Position {
 }
 
 /// One finding: severity, file, span, message and hint.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Diagnostic {
     pub severity: Severity,
     pub file: PathBuf,
@@ -268,6 +268,10 @@ impl Diagnostics {
         self.0.is_empty()
     }
 
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
     pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
         self.0.iter()
     }
@@ -275,9 +279,12 @@ impl Diagnostics {
     /// Sorts by file and position so reports read top to bottom and are
     /// identical from run to run, whatever order parallel stages finished in.
     pub fn sorted(mut self) -> Self {
+        let start = |d: &Diagnostic| d.position.as_ref().map(|p| p.start);
         self.0.sort_by(|a, b| {
-            let key = |d: &Diagnostic| (d.file.clone(), d.position.as_ref().map(|p| p.start));
-            key(a).cmp(&key(b)).then(a.message.cmp(&b.message))
+            a.file
+                .cmp(&b.file)
+                .then_with(|| start(a).cmp(&start(b)))
+                .then_with(|| a.message.cmp(&b.message))
         });
         self.0.dedup();
         self

@@ -10,10 +10,11 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 
+use crate::diagnostic::SourceFile;
 use crate::diagnostic::{Diagnostic, did_you_mean};
 use crate::load::Asset;
 use crate::markdown::{LinkRequest, LinkResolver, RenderedDoc, Resolved, missing_anchor};
-use crate::page::{PageSet, SECTION_INDEX, page_address, slugify};
+use crate::page::{Page, PageSet, SECTION_INDEX, Section, page_address, slugify};
 
 /// A document a link can point at: a page or a section's `_index.md`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -261,9 +262,11 @@ pub fn check_anchors(
     page_docs: &[Arc<RenderedDoc<DocId>>],
     section_docs: &[Arc<RenderedDoc<DocId>>],
 ) -> Vec<Diagnostic> {
-    let doc = |id: DocId| match id {
-        DocId::Page(i) => &page_docs[i],
-        DocId::Section(i) => &section_docs[i],
+    let targets = Targets {
+        pages: &set.pages,
+        sections: &set.sections,
+        page_docs,
+        section_docs,
     };
     let sources = set.pages.iter().map(|p| &p.source).zip(page_docs).chain(
         set.sections
@@ -271,18 +274,38 @@ pub fn check_anchors(
             .zip(section_docs)
             .filter_map(|(s, d)| s.source.as_ref().map(|src| (src, d))),
     );
-    let mut found = Vec::new();
-    for (source, rendered) in sources {
+    sources
+        .flat_map(|(source, rendered)| targets.check_anchors_of(source, rendered))
+        .collect()
+}
+
+/// Every document a link can point at, with its rendered headings.
+pub struct Targets<'a> {
+    pub pages: &'a [Arc<Page>],
+    pub sections: &'a [Section],
+    pub page_docs: &'a [Arc<RenderedDoc<DocId>>],
+    pub section_docs: &'a [Arc<RenderedDoc<DocId>>],
+}
+
+impl Targets<'_> {
+    /// Checks the `other.md#anchor` links of one document.
+    pub fn check_anchors_of(
+        &self,
+        source: &SourceFile,
+        rendered: &RenderedDoc<DocId>,
+    ) -> Vec<Diagnostic> {
+        let mut found = Vec::new();
         for link in &rendered.links {
             let Some(anchor) = &link.anchor else { continue };
-            let target = doc(link.target);
+            let (target, name) = match link.target {
+                DocId::Page(i) => (&self.page_docs[i], &self.pages[i].rel_path),
+                DocId::Section(i) => (
+                    &self.section_docs[i],
+                    &section_index_path(&self.sections[i].dir),
+                ),
+            };
             if !target.has_anchor(anchor) {
-                let name = match link.target {
-                    DocId::Page(i) => format!("content/{}", set.pages[i].rel_path),
-                    DocId::Section(i) => {
-                        format!("content/{}", section_index_path(&set.sections[i].dir))
-                    }
-                };
+                let name = format!("content/{name}");
                 found.push(missing_anchor(
                     source,
                     link.span,
@@ -292,8 +315,8 @@ pub fn check_anchors(
                 ));
             }
         }
+        found
     }
-    found
 }
 
 /// Who links to whom, between pages.

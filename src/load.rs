@@ -82,6 +82,33 @@ impl Content {
         }
     }
 
+    /// The Markdown file at `rel_path`, if there is one.
+    pub fn markdown_file(&self, rel_path: &str) -> Option<&MarkdownFile> {
+        let at = self
+            .markdown
+            .binary_search_by(|f| content_order(&f.rel_path, rel_path))
+            .ok()?;
+        Some(&self.markdown[at])
+    }
+
+    /// Whether `rel` is a file or folder of the content as last read.
+    pub fn knows(&self, rel: &str) -> bool {
+        self.markdown_file(rel).is_some()
+            || self.assets.iter().any(|a| a.rel_path == rel)
+            || self.folders.iter().any(|f| f == rel)
+            || self.problems.iter().any(|(p, _)| p == rel)
+    }
+
+    /// Puts a Markdown file's new text in place (it must be known already).
+    pub fn replace_markdown(&mut self, rel_path: &str, source: Arc<SourceFile>) {
+        if let Ok(at) = self
+            .markdown
+            .binary_search_by(|f| content_order(&f.rel_path, rel_path))
+        {
+            self.markdown[at].source = source;
+        }
+    }
+
     /// Forgets `rel` and everything under it.
     fn forget_under(&mut self, rel: &str) {
         let gone = |path: &str| {

@@ -43,6 +43,11 @@ impl<I, O: Clone> Memo<I, O> {
         Arc::ptr_eq(seen, input).then(|| output.clone())
     }
 
+    /// Adds or replaces one entry.
+    pub fn insert(&mut self, name: String, input: Arc<I>, output: O) {
+        self.entries.insert(name, (input, output));
+    }
+
     /// Replaces the memo with this run's entries: what was not used is forgotten.
     pub fn keep(&mut self, used: impl IntoIterator<Item = (String, Arc<I>, O)>) {
         self.entries = used

@@ -167,7 +167,7 @@ fn file_name(rel_path: &str) -> &str {
     rel_path.rsplit('/').next().unwrap_or(rel_path)
 }
 
-fn parse_page(file: &MarkdownFile) -> Result<Page, Diagnostic> {
+pub(crate) fn parse_page(file: &MarkdownFile) -> Result<Page, Diagnostic> {
     let parsed = front_matter::parse_page(&file.source)?;
     let front = parsed.front;
     let source = &file.source;

@@ -454,6 +454,30 @@ pub fn render_site(
     done
 }
 
+/// Renders page `page` into `sink` unless `memo` shows it unchanged, and
+/// records its fingerprint: for an edit that changed only that page's body,
+/// after which no other output file's inputs changed.
+pub fn render_one_page(
+    site: &Site,
+    theme: &Theme,
+    sink: &dyn OutputSink,
+    page: usize,
+    memo: &mut RenderMemo,
+) -> Result<bool, Diagnostic> {
+    let renderer = Renderer::new(site, theme);
+    let job = Job::Page(page);
+    let path = renderer.output_path(job);
+    let print = renderer.fingerprint(job, &renderer.inputs());
+    if memo.get(&path) == Some(&print) {
+        return Ok(false);
+    }
+    let html = renderer.render_job(job)?;
+    sink.write(&path, html.as_bytes())
+        .map_err(|e| Diagnostic::file_error(&path, format!("cannot write the output file: {e}")))?;
+    memo.insert(path, print);
+    Ok(true)
+}
+
 /// What many jobs' fingerprints are made of, hashed once per run.
 struct JobInputs {
     /// Configuration, navigation and theme: what every file shows.

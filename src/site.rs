@@ -30,27 +30,30 @@ pub struct Tag {
 }
 
 /// The whole site, ready to render.
-#[derive(Debug)]
+///
+/// Cloning is cheap (the dev server patches a clone after a body edit):
+/// pages and documents are shared, and so is everything derived from them.
+#[derive(Debug, Clone)]
 pub struct Site {
     pub config: Config,
     pub pages: Vec<Arc<Page>>,
     pub sections: Vec<Section>,
     pub page_docs: Vec<Arc<RenderedDoc<DocId>>>,
     pub section_docs: Vec<Arc<RenderedDoc<DocId>>>,
-    pub graph: LinkGraph,
+    pub graph: Arc<LinkGraph>,
     /// For each page, the condition pages it is about (sorted by title).
-    pub about: Vec<Vec<usize>>,
+    pub about: Arc<Vec<Vec<usize>>>,
     /// For each condition page, the pages about it (other than itself).
-    pub about_this: Vec<Vec<usize>>,
+    pub about_this: Arc<Vec<Vec<usize>>>,
     /// For each page, its related conditions (sorted by title).
-    pub related_conditions: Vec<Vec<usize>>,
+    pub related_conditions: Arc<Vec<Vec<usize>>>,
     /// For each section, its pages in reading order.
-    pub section_pages: Vec<Vec<usize>>,
+    pub section_pages: Arc<Vec<Vec<usize>>>,
     /// For each section, its direct subsections in reading order.
-    pub subsections: Vec<Vec<usize>>,
+    pub subsections: Arc<Vec<Vec<usize>>>,
     /// Every condition page, A–Z by title.
-    pub conditions_az: Vec<usize>,
-    pub tags: Vec<Tag>,
+    pub conditions_az: Arc<Vec<usize>>,
+    pub tags: Arc<Vec<Tag>>,
 }
 
 impl Site {
@@ -80,14 +83,14 @@ impl Site {
             sections,
             page_docs,
             section_docs,
-            graph,
-            about,
-            about_this,
-            related_conditions,
-            section_pages,
-            subsections,
-            conditions_az,
-            tags,
+            graph: Arc::new(graph),
+            about: Arc::new(about),
+            about_this: Arc::new(about_this),
+            related_conditions: Arc::new(related_conditions),
+            section_pages: Arc::new(section_pages),
+            subsections: Arc::new(subsections),
+            conditions_az: Arc::new(conditions_az),
+            tags: Arc::new(tags),
         }
     }
 

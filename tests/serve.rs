@@ -762,6 +762,8 @@ fn a_taken_port_moves_on_to_the_next() {
 struct Listing {
     indexing: bool,
     error: bool,
+    /// The headline of every warning, sorted.
+    warnings: Vec<String>,
     files: Vec<String>,
 }
 
@@ -773,6 +775,7 @@ impl Server {
         Listing {
             indexing: json["indexing"].as_bool().unwrap(),
             error: json["error"].as_bool().unwrap(),
+            warnings: warning_headlines(json["warnings"].as_str().unwrap_or("")),
             files: json["files"]
                 .as_array()
                 .unwrap()
@@ -783,10 +786,10 @@ impl Server {
     }
 
     /// Builds the site as it is on disk with `carebook build`, for the
-    /// server's own address, into a folder outside it: path → contents.
-    fn fresh_build(&self) -> std::collections::BTreeMap<String, String> {
+    /// server's own address, into a folder outside it.
+    fn fresh_build(&self) -> FreshBuild {
         let out = tempfile::tempdir().unwrap();
-        let status = Command::new(env!("CARGO_BIN_EXE_carebook"))
+        let output = Command::new(env!("CARGO_BIN_EXE_carebook"))
             .arg("build")
             .arg("--root")
             .arg(self.site.path())
@@ -794,11 +797,11 @@ impl Server {
             .arg(out.path())
             .arg("--base-url")
             .arg(format!("http://127.0.0.1:{}/", self.port))
-            .stderr(Stdio::null())
-            .status()
+            .output()
             .unwrap();
-        assert!(status.success(), "the fresh build failed");
-        walkdir::WalkDir::new(out.path())
+        let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+        assert!(output.status.success(), "the fresh build failed:\n{stderr}");
+        let files = walkdir::WalkDir::new(out.path())
             .into_iter()
             .map(Result::unwrap)
             .filter(|e| e.file_type().is_file())
@@ -808,15 +811,26 @@ impl Server {
                 let bytes = std::fs::read(e.path()).unwrap();
                 (rel, String::from_utf8_lossy(&bytes).into_owned())
             })
-            .collect()
+            .collect();
+        FreshBuild {
+            files,
+            warnings: warning_headlines(&stderr),
+        }
     }
 
     /// How the served site differs from `fresh` (empty when it is the same).
-    fn differences(&self, fresh: &std::collections::BTreeMap<String, String>) -> Vec<String> {
+    fn differences(&self, fresh: &FreshBuild) -> Vec<String> {
         let listing = self.listing();
         if listing.indexing || listing.error {
             return vec![format!("not settled: {listing:?}")];
         }
+        if listing.warnings != fresh.warnings {
+            return vec![format!(
+                "warnings differ:\n  fresh:  {:?}\n  served: {:?}",
+                fresh.warnings, listing.warnings
+            )];
+        }
+        let fresh = &fresh.files;
         let served: Vec<&String> = listing.files.iter().collect();
         let built: Vec<&String> = fresh.keys().collect();
         if served != built {
@@ -863,6 +877,23 @@ impl Server {
     }
 }
 
+/// A fresh build's files (path → contents) and warning headlines.
+struct FreshBuild {
+    files: std::collections::BTreeMap<String, String>,
+    warnings: Vec<String>,
+}
+
+/// The `file:line:col: warning: message` lines of a report, sorted.
+fn warning_headlines(report: &str) -> Vec<String> {
+    let mut headlines: Vec<String> = report
+        .lines()
+        .filter(|l| l.contains(": warning: "))
+        .map(str::to_string)
+        .collect();
+    headlines.sort();
+    headlines
+}
+
 /// An HTML page as built: the live-reload script the server adds taken out.
 fn without_reload_script(html: &str) -> String {
     let Some(start) = html.find("<script>\n// Added by `carebook serve`") else {
@@ -903,6 +934,15 @@ fn edits_to_bodies_titles_tags_and_links_end_in_a_fresh_build() {
         "Pain that shoots down the back of the leg.\n",
     );
     server.assert_serves_a_fresh_build("a body edit");
+    // Body edits that add and then remove a content check's warning.
+    edit(
+        &sciatica,
+        "Pain that",
+        "See [an old page](http://example.com/). Pain that",
+    );
+    server.assert_serves_a_fresh_build("a body edit that adds a warning");
+    edit(&sciatica, "See [an old page](http://example.com/). ", "");
+    server.assert_serves_a_fresh_build("a body edit that removes a warning");
     // Listings, related conditions, backlinks and the feeds show titles.
     edit(&sciatica, "title: Sciatica", "title: Sciatica (nerve pain)");
     server.assert_serves_a_fresh_build("a title change");

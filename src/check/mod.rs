@@ -133,6 +133,23 @@ impl Rule {
         Rule::UnverifiedLink,
     ];
 
+    /// Whether the rule reads documents' bodies, one document at a time
+    /// (through [`Context::documents`] or the readability measurements). The
+    /// other rules read only front matter, the link graph and settings.
+    pub fn reads_bodies(self) -> bool {
+        matches!(
+            self,
+            Rule::DraftLink
+                | Rule::ImageAlt
+                | Rule::InsecureLink
+                | Rule::Readability
+                | Rule::MultipleH1
+                | Rule::HeadingLevels
+                | Rule::EmptySection
+                | Rule::EmergencyCard
+        )
+    }
+
     /// The rules only `carebook check --external` runs, over the network.
     pub const EXTERNAL: [Rule; 3] = [Rule::DeadLink, Rule::BlockedLink, Rule::UnverifiedLink];
 
@@ -269,6 +286,8 @@ pub struct Context<'a> {
     pub today: Date,
     /// Each page's readability, measured once for the rule and the report.
     pub readability: &'a [readability::PageReadability],
+    /// Only this page's document, when the checks run for one page's body.
+    pub only_page: Option<usize>,
 }
 
 /// A document with Markdown of its own: a page, or a section's `_index.md`.
@@ -280,9 +299,11 @@ pub struct Document<'a> {
 }
 
 impl<'a> Context<'a> {
-    /// Every page, then every section that has an `_index.md`.
+    /// Every page, then every section that has an `_index.md` (or only
+    /// [`Context::only_page`]).
     pub fn documents(&self) -> impl Iterator<Item = Document<'a>> + use<'a> {
-        documents(self.site)
+        let only = self.only_page;
+        documents(self.site).filter(move |d| only.is_none() || d.page == only)
     }
 }
 
@@ -409,6 +430,48 @@ fn levels(config: &CheckConfig) -> Vec<(Rule, Level)> {
         .collect()
 }
 
+/// Runs `rules` (those not `off`) in parallel; the findings come sorted.
+fn run_rules(context: &Context, rules: &[Rule]) -> Vec<Finding> {
+    let mut findings: Vec<Finding> = rules
+        .par_iter()
+        .flat_map_iter(|&rule| {
+            let Some(severity) = severity(rule.level(context.config)) else {
+                return Vec::new();
+            };
+            rule.function()(context, severity)
+                .into_iter()
+                .map(|diagnostic| Finding { rule, diagnostic })
+                .collect()
+        })
+        .collect();
+    sort_findings(&mut findings);
+    findings
+}
+
+/// The findings of the rules that read bodies ([`Rule::reads_bodies`]) on
+/// one page's document: after an edit that changed only that page's body,
+/// these are the only findings that can change.
+pub fn run_on_body(
+    site: &Site,
+    today: Date,
+    page: usize,
+    memo: &mut readability::ReadabilityMemo,
+) -> Vec<Finding> {
+    let measured = [readability::measure_one(site, page, memo)];
+    let context = Context {
+        site,
+        config: &site.config.check,
+        today,
+        readability: &measured,
+        only_page: Some(page),
+    };
+    let body_rules: Vec<Rule> = Rule::CHECKS
+        .into_iter()
+        .filter(|r| r.reads_bodies())
+        .collect();
+    run_rules(&context, &body_rules)
+}
+
 /// Runs every rule that is not `off` on the whole site.
 pub fn run(site: &Site, today: Date, memo: &mut readability::ReadabilityMemo) -> Report {
     let config = &site.config.check;
@@ -418,20 +481,9 @@ pub fn run(site: &Site, today: Date, memo: &mut readability::ReadabilityMemo) ->
         config,
         today,
         readability: &measured,
+        only_page: None,
     };
-    let mut findings: Vec<Finding> = Rule::CHECKS
-        .par_iter()
-        .flat_map_iter(|&rule| {
-            let Some(severity) = severity(rule.level(config)) else {
-                return Vec::new();
-            };
-            rule.function()(&context, severity)
-                .into_iter()
-                .map(|diagnostic| Finding { rule, diagnostic })
-                .collect()
-        })
-        .collect();
-    sort_findings(&mut findings);
+    let findings = run_rules(&context, &Rule::CHECKS);
     let pages = measured
         .into_iter()
         .map(|m| {

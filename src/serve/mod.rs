@@ -47,7 +47,7 @@
 //!   batch. [`FILES_PATH`] lists what is served, and whether the search
 //!   index has caught up, for tools and tests.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 use std::convert::Infallible;
 use std::io;
 use std::net::{IpAddr, SocketAddr};
@@ -158,13 +158,15 @@ async fn serve(options: &ServeOptions) -> Result<(), Diagnostic> {
     let watcher = start_watcher(&root, options.poll, changes_tx)?;
     let builder = Incremental::new(build_options.clone());
     let (builder, first) = rebuild::run_build(builder, &build_options, Vec::new()).await;
-    apply_build(&app, first, &[], &sites_tx);
+    let mut terminal = Terminal::default();
+    apply_build(&app, first, &[], &sites_tx, &mut terminal);
     tokio::spawn(rebuild_on_changes(
         app.clone(),
         Rebuilding {
             builder,
             options: build_options,
             sites: sites_tx,
+            terminal,
         },
         root,
         watcher,
@@ -203,6 +205,8 @@ struct Live {
     files: Option<Arc<Files>>,
     /// Which of `files` are the search index (updated after the pages).
     search_keys: Arc<BTreeSet<String>>,
+    /// The build's output paths, which (with the index) `files` holds.
+    outputs: Option<Arc<Vec<String>>>,
     /// Counts successful builds; pages and events carry it.
     generation: u64,
     /// The output files the latest good build changed; `None` for all of them.
@@ -282,21 +286,24 @@ fn apply_build(
     run: BuildRun,
     changed_sources: &[String],
     sites: &watch::Sender<Generation>,
+    terminal: &mut Terminal,
 ) {
     let what = describe_changes(changed_sources);
     let took = format_duration(run.elapsed);
     match run.result {
         Ok(built) => {
-            report(built.rebuilt.diagnostics.iter());
+            let new = terminal.report(&built.rebuilt.diagnostics);
+            let warned = warning_count(built.rebuilt.diagnostics.len(), new);
             let (rendered, renderable) = (built.rebuilt.rendered, built.rebuilt.renderable);
             let site = built.rebuilt.site.clone();
+            let outputs = built.rebuilt.outputs.clone();
             let mut generation = 0;
             let warnings = (!built.rebuilt.diagnostics.is_empty())
                 .then(|| render_report(&built.rebuilt.diagnostics));
             app.live.send_modify(|live| {
                 let first = live.files.is_none();
-                let (files, changed) =
-                    rebuild::merge(live.files.as_deref(), &live.search_keys, built);
+                let previous = live.files.as_deref().zip(live.outputs.as_ref());
+                let (files, changed) = rebuild::merge(previous, &live.search_keys, built);
                 // A style tweak may skip the full reload, but only on top of a good page.
                 let css_only = !changed.is_empty()
                     && changed.iter().all(|p| p.ends_with(".css"))
@@ -308,6 +315,7 @@ fn apply_build(
                 *live = Arc::new(Live {
                     files: Some(Arc::new(files)),
                     search_keys: live.search_keys.clone(),
+                    outputs: Some(outputs),
                     generation,
                     changed,
                     css_only,
@@ -317,16 +325,17 @@ fn apply_build(
             });
             sites.send_replace(Some((generation, site)));
             say(&format!(
-                "{what}: rendered {rendered} of {renderable} pages and listings in {took}"
+                "{what}: rendered {rendered} of {renderable} pages and listings in {took}{warned}"
             ));
         }
         Err(diagnostics) => {
-            report(diagnostics.iter());
+            terminal.report(&Arc::new(diagnostics.clone()));
             let text = render_report(&diagnostics);
             app.live.send_modify(|live| {
                 *live = Arc::new(Live {
                     files: live.files.clone(),
                     search_keys: live.search_keys.clone(),
+                    outputs: live.outputs.clone(),
                     generation: live.generation,
                     changed: live.changed.clone(),
                     css_only: false,
@@ -359,6 +368,7 @@ fn install_index(app: &App, generation: u64, index: Vec<crate::search::shards::F
         *live = Arc::new(Live {
             files: Some(Arc::new(files)),
             search_keys: Arc::new(search_keys),
+            outputs: live.outputs.clone(),
             generation: live.generation,
             changed: live.changed.clone(),
             css_only: live.css_only,
@@ -368,6 +378,17 @@ fn install_index(app: &App, generation: u64, index: Vec<crate::search::shards::F
         false
     });
     app.indexed.store(generation, Ordering::SeqCst);
+}
+
+/// `` or `; 12 warnings (1 new)`.
+fn warning_count(all: usize, new: usize) -> String {
+    match (all, new) {
+        (0, _) => String::new(),
+        (1, 1) => "; 1 warning (new)".to_string(),
+        (1, _) => "; 1 warning".to_string(),
+        (all, 0) => format!("; {all} warnings"),
+        (all, new) => format!("; {all} warnings ({new} new)"),
+    }
 }
 
 /// `Built`, `Changed content/a.md` or `Changed content/a.md and 2 more`.
@@ -387,16 +408,59 @@ fn format_duration(elapsed: Duration) -> String {
     }
 }
 
-/// Prints diagnostics exactly as `carebook build` does.
-fn report<'a>(diagnostics: impl Iterator<Item = &'a Diagnostic>) {
-    for d in diagnostics {
-        say(&format!("{}\n", d.render()));
+/// What the terminal has been shown, so that a rebuild prints only what is
+/// new: on a large site, every save would otherwise repeat thousands of
+/// warnings.
+#[derive(Default)]
+struct Terminal {
+    /// The last build's diagnostics, and their fingerprints.
+    last: Option<Arc<Diagnostics>>,
+    shown: HashSet<u64>,
+}
+
+impl Terminal {
+    /// Prints, exactly as `carebook build` does, the diagnostics the last
+    /// build did not have; returns how many there were.
+    fn report(&mut self, diagnostics: &Arc<Diagnostics>) -> usize {
+        if self
+            .last
+            .as_ref()
+            .is_some_and(|last| Arc::ptr_eq(last, diagnostics))
+        {
+            return 0;
+        }
+        self.last = Some(diagnostics.clone());
+        let prints: HashSet<u64> = diagnostics.iter().map(crate::memo::fingerprint).collect();
+        let new: Vec<&Diagnostic> = diagnostics
+            .iter()
+            .filter(|d| !self.shown.contains(&crate::memo::fingerprint(*d)))
+            .collect();
+        for d in &new {
+            say(&format!("{}\n", d.render()));
+        }
+        self.shown = prints;
+        new.len()
     }
 }
 
-/// The diagnostics as the terminal shows them, for the browser overlay.
+/// How many diagnostics the browser is sent; the rest are counted.
+const BROWSER_REPORT_MAX: usize = 100;
+
+/// The diagnostics as the terminal shows them, for the browser overlay: the
+/// first [`BROWSER_REPORT_MAX`], then how many more there are.
 fn render_report(diagnostics: &Diagnostics) -> String {
-    let rendered: Vec<String> = diagnostics.iter().map(Diagnostic::render).collect();
+    let mut rendered: Vec<String> = diagnostics
+        .iter()
+        .take(BROWSER_REPORT_MAX)
+        .map(Diagnostic::render)
+        .collect();
+    let more = diagnostics.len().saturating_sub(BROWSER_REPORT_MAX);
+    if more > 0 {
+        // reload.js reads this line to count the whole report.
+        rendered.push(format!(
+            "… and {more} more: the terminal shows them all, and `carebook check` lists them."
+        ));
+    }
     // SSE splits data on both \r and \n; one kind of line break keeps the text intact.
     rendered
         .join("\n\n")
@@ -487,6 +551,7 @@ struct Rebuilding {
     options: BuildOptions,
     /// Where each good build's site goes to be indexed for search.
     sites: watch::Sender<Generation>,
+    terminal: Terminal,
 }
 
 /// Rebuilds after each quiet batch of changes, one build at a time.
@@ -508,7 +573,7 @@ async fn rebuild_on_changes(
         let (builder, run) =
             rebuild::run_build(state.builder, &state.options, changed.clone()).await;
         state.builder = builder;
-        apply_build(&app, run, &changed, &state.sites);
+        apply_build(&app, run, &changed, &state.sites, &mut state.terminal);
     }
 }
 
@@ -655,16 +720,22 @@ fn error_event(text: &str) -> Event {
     Event::default().event("error").data(text)
 }
 
-/// The served output paths, sorted, and whether the search index is still
-/// being brought up to date after the latest build.
+/// The served output paths, sorted, whether the search index is still being
+/// brought up to date after the latest build, and the build's warnings.
 async fn list_files(State(app): State<Arc<App>>) -> Response {
     let live = app.current();
-    let mut paths: Vec<&String> = live.files.iter().flat_map(|f| f.keys()).collect();
+    let mut paths: Vec<&str> = live
+        .files
+        .iter()
+        .flat_map(|f| f.keys())
+        .map(|k| &**k)
+        .collect();
     paths.sort();
     let body = serde_json::json!({
         "generation": live.generation,
         "indexing": live.files.is_some() && app.indexed.load(Ordering::SeqCst) != live.generation,
         "error": live.error.is_some(),
+        "warnings": live.warnings,
         "files": paths,
     });
     respond(
@@ -688,7 +759,7 @@ async fn serve_file(State(app): State<Arc<App>>, method: Method, uri: Uri) -> Re
         return broken_site_page(&app, &live);
     };
     match resolve(uri.path(), files) {
-        Lookup::File(key) => match files.get(&key) {
+        Lookup::File(key) => match files.get(key.as_str()) {
             Some(bytes) => file_response(&app, &live, StatusCode::OK, &key, bytes),
             None => not_found(&app, &live, files),
         },
@@ -755,15 +826,15 @@ fn resolve(raw_path: &str, files: &Files) -> Lookup {
         format!("{key}/index.html")
     };
     if wants_folder {
-        return if files.contains_key(&index) {
+        return if files.contains_key(index.as_str()) {
             Lookup::File(index)
         } else {
             Lookup::NotFound
         };
     }
-    if files.contains_key(&key) {
+    if files.contains_key(key.as_str()) {
         Lookup::File(key)
-    } else if files.contains_key(&index) {
+    } else if files.contains_key(index.as_str()) {
         Lookup::AddSlash
     } else {
         Lookup::NotFound
@@ -922,7 +993,7 @@ mod tests {
     fn site(paths: &[&str]) -> Files {
         paths
             .iter()
-            .map(|p| (p.to_string(), Bytes::from_static(b"x")))
+            .map(|p| (Arc::from(*p), Bytes::from_static(b"x")))
             .collect()
     }
 
@@ -1041,5 +1112,45 @@ mod tests {
             describe_changes(&["a".into(), "b".into(), "c".into()]),
             "Changed a and 2 more"
         );
+    }
+
+    #[test]
+    fn counts_warnings_and_new_ones() {
+        assert_eq!(warning_count(0, 0), "");
+        assert_eq!(warning_count(1, 1), "; 1 warning (new)");
+        assert_eq!(warning_count(9, 0), "; 9 warnings");
+        assert_eq!(warning_count(9, 2), "; 9 warnings (2 new)");
+    }
+
+    fn warnings(n: usize) -> Diagnostics {
+        let mut all = Diagnostics::new();
+        all.extend((0..n).map(|i| Diagnostic {
+            severity: crate::diagnostic::Severity::Warning,
+            ..Diagnostic::file_error(format!("content/{i}.md"), "too long")
+        }));
+        all
+    }
+
+    #[test]
+    fn the_browser_gets_the_first_hundred_diagnostics_and_a_count() {
+        let report = render_report(&warnings(250));
+        assert_eq!(report.split("\n\n").count(), BROWSER_REPORT_MAX + 1);
+        assert!(
+            report.ends_with(
+                "… and 150 more: the terminal shows them all, and `carebook check` lists them."
+            ),
+            "{report}"
+        );
+        assert!(!render_report(&warnings(3)).contains("more"));
+    }
+
+    #[test]
+    fn the_terminal_is_shown_only_new_diagnostics() {
+        let mut terminal = Terminal::default();
+        let three = Arc::new(warnings(3));
+        assert_eq!(terminal.report(&three), 3);
+        assert_eq!(terminal.report(&three), 0);
+        assert_eq!(terminal.report(&Arc::new(warnings(3))), 0);
+        assert_eq!(terminal.report(&Arc::new(warnings(5))), 2);
     }
 }

@@ -23,13 +23,17 @@ use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::output::OutputSink;
 use crate::site::Site;
 
-/// Output path (`conditions/sciatica/index.html`) → contents.
-pub(super) type Files = HashMap<String, Bytes>;
+/// Output path (`conditions/sciatica/index.html`) → contents. Keys are
+/// shared, so that copying the map after an edit allocates no strings.
+pub(super) type Files = HashMap<Arc<str>, Bytes>;
+
+/// Files written by one rebuild, by output path.
+type Written = HashMap<String, Bytes>;
 
 /// An [`OutputSink`] that keeps every file in memory.
 #[derive(Default)]
 pub struct MemorySink {
-    files: Mutex<Files>,
+    files: Mutex<Written>,
 }
 
 impl MemorySink {
@@ -43,7 +47,7 @@ impl MemorySink {
     }
 
     /// The files written so far.
-    fn into_files(self) -> Files {
+    fn into_files(self) -> Written {
         // A poisoned lock means a render job panicked; its files are still usable.
         self.files
             .into_inner()
@@ -64,7 +68,7 @@ impl OutputSink for MemorySink {
 /// A good rebuild: what it built and the files it wrote.
 pub(super) struct Built {
     pub(super) rebuilt: Rebuilt,
-    pub(super) written: Files,
+    pub(super) written: Written,
 }
 
 /// The outcome of one rebuild, with how long it took.
@@ -109,23 +113,51 @@ pub(super) async fn run_build(
 }
 
 /// The served files after a good rebuild, and the output paths whose bytes
-/// changed (added and removed ones included), sorted.
+/// changed (added and removed ones included), sorted. `previous` is what was
+/// served, built from `previous_outputs`.
 pub(super) fn merge(
-    previous: Option<&Files>,
+    previous: Option<(&Files, &Arc<Vec<String>>)>,
     search_keys: &BTreeSet<String>,
     built: Built,
 ) -> (Files, Vec<String>) {
-    let Built {
-        rebuilt,
-        mut written,
-    } = built;
+    let Built { rebuilt, written } = built;
+    match previous {
+        // The same output paths as before (a body edit): patch a copy.
+        Some((files, outputs)) if Arc::ptr_eq(outputs, &rebuilt.outputs) => {
+            let mut files = files.clone();
+            let mut changed = Vec::new();
+            for (key, bytes) in written {
+                if files.get(key.as_str()) != Some(&bytes) {
+                    files.insert(Arc::from(key.as_str()), bytes);
+                    changed.push(key);
+                }
+            }
+            changed.sort();
+            (files, changed)
+        }
+        _ => merge_all(
+            previous.map(|(files, _)| files),
+            search_keys,
+            &rebuilt,
+            written,
+        ),
+    }
+}
+
+/// [`merge`] when output paths may have come or gone.
+fn merge_all(
+    previous: Option<&Files>,
+    search_keys: &BTreeSet<String>,
+    rebuilt: &Rebuilt,
+    mut written: Written,
+) -> (Files, Vec<String>) {
     let empty = Files::new();
     let previous = previous.unwrap_or(&empty);
     let mut files = Files::with_capacity(rebuilt.outputs.len() + search_keys.len());
     let mut changed = Vec::new();
-    for key in rebuilt.outputs {
-        let old = previous.get(&key);
-        let bytes = match written.remove(&key) {
+    for key in rebuilt.outputs.iter() {
+        let old = previous.get(key.as_str());
+        let bytes = match written.remove(key) {
             Some(new) => {
                 if old != Some(&new) {
                     changed.push(key.clone());
@@ -138,15 +170,20 @@ pub(super) fn merge(
                 None => continue,
             },
         };
-        files.insert(key, bytes);
+        files.insert(Arc::from(key.as_str()), bytes);
     }
     // The index stays until the new one is ready.
     for key in search_keys {
-        if let Some(bytes) = previous.get(key) {
-            files.insert(key.clone(), bytes.clone());
+        if let Some(bytes) = previous.get(key.as_str()) {
+            files.insert(Arc::from(key.as_str()), bytes.clone());
         }
     }
-    changed.extend(previous.keys().filter(|k| !files.contains_key(*k)).cloned());
+    changed.extend(
+        previous
+            .keys()
+            .filter(|k| !files.contains_key(&***k))
+            .map(|k| k.to_string()),
+    );
     changed.sort();
     (files, changed)
 }
@@ -159,15 +196,26 @@ pub(super) fn with_index(
 ) -> (Files, BTreeSet<String>) {
     let mut merged = files.clone();
     for key in old_keys {
-        merged.remove(key);
+        merged.remove(key.as_str());
     }
     let mut keys = BTreeSet::new();
     for (path, bytes) in index {
-        keys.insert(path.clone());
-        merged.insert(path, Bytes::from(bytes));
+        merged.insert(Arc::from(path.as_str()), Bytes::from(bytes));
+        keys.insert(path);
     }
     (merged, keys)
 }
+
+/// Gives the calling thread the lowest scheduling priority (on Linux,
+/// `setpriority` with 0 affects only the calling thread).
+#[cfg(target_os = "linux")]
+fn lower_priority() {
+    // SAFETY: setpriority only reads its plain integer arguments.
+    let _ = unsafe { libc::setpriority(libc::PRIO_PROCESS, 0, 19) };
+}
+
+#[cfg(not(target_os = "linux"))]
+fn lower_priority() {}
 
 /// A good build's site, numbered by the build's generation.
 pub(super) type Generation = Option<(u64, Arc<Site>)>;
@@ -179,10 +227,12 @@ pub(super) async fn index_in_background(
     mut sites: watch::Receiver<Generation>,
     install: impl Fn(u64, Vec<crate::search::shards::File>),
 ) {
-    // One thread: the page rebuilds keep rayon's global pool to themselves.
+    // One thread, and the lowest priority: page rebuilds, which an editor
+    // waits for, keep rayon's global pool and the processors to themselves.
     let pool = match rayon::ThreadPoolBuilder::new()
         .num_threads(1)
         .thread_name(|_| "carebook-search".to_string())
+        .start_handler(|_| lower_priority())
         .build()
     {
         Ok(pool) => Arc::new(pool),

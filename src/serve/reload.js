@@ -32,7 +32,10 @@
     const top = document.createElement("div");
     top.style.cssText = "display:flex;gap:1rem;align-items:flex-start;justify-content:space-between";
     const heading = document.createElement("strong");
-    const count = text.split("\n\n").length; // reports are separated by a blank line, as on the terminal
+    // Reports are separated by a blank line, as on the terminal; a long list ends "… and N more".
+    const blocks = text.split("\n\n");
+    const more = /^… and (\d+) more/.exec(blocks[blocks.length - 1]);
+    const count = more ? blocks.length - 1 + Number(more[1]) : blocks.length;
     heading.textContent = `The site built with ${count} ${count === 1 ? "warning" : "warnings"}:`;
     const dismiss = document.createElement("button");
     dismiss.type = "button";

@@ -116,6 +116,18 @@ pub fn measure(site: &Site, memo: &mut ReadabilityMemo) -> Vec<PageReadability> 
     measured
 }
 
+/// One page's readability, measured unless `memo` has it; the memo keeps it.
+pub fn measure_one(site: &Site, page: usize, memo: &mut ReadabilityMemo) -> PageReadability {
+    let (rel_path, doc) = (&site.pages[page].rel_path, &site.page_docs[page]);
+    let known = memo.get(rel_path, doc);
+    let measured = PageReadability {
+        page,
+        ..known.unwrap_or_else(|| measure_page(doc))
+    };
+    memo.insert(rel_path.clone(), doc.clone(), measured.clone());
+    measured
+}
+
 /// One page's readability (its `page` is left 0 for the caller to set).
 fn measure_page(doc: &RenderedDoc<DocId>) -> PageReadability {
     let mut total = Counts::default();

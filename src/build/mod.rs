@@ -30,6 +30,10 @@ use crate::page::{self, PageMemo, PageSet};
 use crate::render::{self, RenderMemo, Theme};
 use crate::site::Site;
 
+mod incremental;
+
+pub use incremental::{Incremental, Rebuilt};
+
 /// What the command line asked for.
 #[derive(Debug, Clone, Default)]
 pub struct BuildOptions {
@@ -390,137 +394,6 @@ pub fn render_into(
         sink,
     ));
     diagnostics
-}
-
-/// A build kept up to date as files change, for `carebook serve`.
-///
-/// [`Incremental::rebuild`] is told which paths changed. It reads again only
-/// those (a changed `site.toml` starts afresh; a template or static file
-/// reloads the theme), runs every stage with the [`StageMemo`] of the previous
-/// run, and renders only output files whose fingerprint changed
-/// ([`render::render_site`]). The result is what a fresh build of the same
-/// files gives; the tests of `serve` compare the two after creating,
-/// editing, renaming and deleting files. The search index is left to the
-/// caller ([`crate::search::files`] on the returned site), so that a server
-/// can update pages first.
-pub struct Incremental {
-    options: BuildOptions,
-    sources: Option<Sources>,
-    memo: StageMemo,
-    /// The fingerprints of the files the caller holds from the last good rebuild.
-    rendered: RenderMemo,
-}
-
-/// What a good [`Incremental::rebuild`] did.
-pub struct Rebuilt {
-    pub site: Arc<Site>,
-    /// Every output path except the search index: pages, listings and
-    /// static files. Those rendered this time (and every static file) were
-    /// written to the sink; the rest are unchanged since the last good rebuild.
-    pub outputs: Vec<String>,
-    /// How many pages and listings were rendered, of how many the site has.
-    pub rendered: usize,
-    pub renderable: usize,
-    /// Warnings only.
-    pub diagnostics: Diagnostics,
-}
-
-impl Incremental {
-    pub fn new(options: BuildOptions) -> Incremental {
-        Incremental {
-            options,
-            sources: None,
-            memo: StageMemo::default(),
-            rendered: RenderMemo::new(),
-        }
-    }
-
-    /// Brings the site up to date after `changed` (paths relative to the
-    /// site root, `/`-separated; nothing for the first build) and writes
-    /// the output files that changed since the last good rebuild to `sink`.
-    pub fn rebuild(
-        &mut self,
-        changed: &[String],
-        sink: &dyn OutputSink,
-    ) -> Result<Rebuilt, Diagnostics> {
-        self.update_sources(changed)?;
-        let Some(sources) = &self.sources else {
-            return Err(Diagnostics::new());
-        };
-        let stages = run_stages_on(sources, self.options.drafts, Date::today(), &mut self.memo);
-        let validated = stages.validated()?;
-        let rendered = render::render_site(
-            &validated.site,
-            &validated.theme,
-            sink,
-            &|| {},
-            &self.rendered,
-        );
-        let mut diagnostics = validated.diagnostics;
-        diagnostics.extend(rendered.problems);
-        diagnostics.extend(render::copy_static(
-            &validated.theme,
-            &validated.assets,
-            sink,
-        ));
-        let diagnostics = diagnostics.sorted();
-        if diagnostics.has_errors() {
-            // The caller keeps the last good files, so the memo must keep describing them.
-            return Err(diagnostics);
-        }
-        self.rendered = rendered.memo;
-        let static_files = validated
-            .theme
-            .static_files
-            .iter()
-            .map(|(rel, _)| rel.clone());
-        let assets = validated.assets.iter().map(|a| a.rel_path.clone());
-        let mut outputs = rendered.outputs;
-        let renderable = outputs.len();
-        outputs.extend(static_files.chain(assets));
-        Ok(Rebuilt {
-            site: Arc::new(validated.site),
-            outputs,
-            rendered: rendered.rendered,
-            renderable,
-            diagnostics,
-        })
-    }
-
-    /// Reads what changed; everything on the first run or when `site.toml` changed.
-    fn update_sources(&mut self, changed: &[String]) -> Result<(), Diagnostics> {
-        let root = &self.options.root;
-        let config_changed = changed.iter().any(|p| p == crate::config::CONFIG_FILE);
-        let sources = match self.sources.take() {
-            Some(mut sources) if !config_changed => {
-                let content: Vec<String> = changed.iter().filter_map(|p| content_path(p)).collect();
-                sources.content.update(root, &content);
-                if changed.iter().any(|p| content_path(p).is_none()) {
-                    sources.theme = Theme::load(root, &sources.config).map(Arc::new);
-                }
-                sources
-            }
-            _ => {
-                // New settings may change every stage's output: nothing is reused.
-                self.memo = StageMemo::default();
-                self.rendered = RenderMemo::new();
-                Sources::read(&self.options)?
-            }
-        };
-        self.sources = Some(sources);
-        Ok(())
-    }
-}
-
-/// `content/a/b.md` → `a/b.md`; `content` → `` (the whole folder); else `None`.
-fn content_path(changed: &str) -> Option<String> {
-    if changed == load::CONTENT_DIR {
-        return Some(String::new());
-    }
-    changed
-        .strip_prefix(load::CONTENT_DIR)?
-        .strip_prefix('/')
-        .map(str::to_string)
 }
 
 /// The output folder, resolved against the site root.
