@@ -105,6 +105,9 @@ struct ServeArgs {
     /// Include pages marked `draft: true`.
     #[arg(long)]
     drafts: bool,
+    /// Open the site in the default web browser once it is served.
+    #[arg(long)]
+    open: bool,
     /// Poll for changes instead of relying on file system events (network drives, WSL, containers).
     #[arg(long)]
     poll: bool,
@@ -173,6 +176,7 @@ fn main() -> ExitCode {
             interface: args.interface,
             port: args.port,
             drafts: args.drafts,
+            open: args.open,
             poll: args.poll,
         }),
     }

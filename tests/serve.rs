@@ -52,11 +52,21 @@ impl Server {
             &site.path().join("themes/default"),
         );
         prepare(site.path());
-        Server::spawn(site, &["--port", "0"], extra_args)
+        Server::spawn(site, &["--port", "0"], extra_args, None)
     }
 
-    fn spawn(site: tempfile::TempDir, port_args: &[&str], extra_args: &[&str]) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_carebook"))
+    /// Starts the server; `path` replaces `PATH` (to stand in for a desktop's programs).
+    fn spawn(
+        site: tempfile::TempDir,
+        port_args: &[&str],
+        extra_args: &[&str],
+        path: Option<&Path>,
+    ) -> Server {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_carebook"));
+        if let Some(path) = path {
+            command.env("PATH", path);
+        }
+        let mut child = command
             .arg("serve")
             .arg("--root")
             .arg(site.path())
@@ -738,7 +748,7 @@ fn a_taken_port_moves_on_to_the_next() {
         &repo.join("themes/default"),
         &site.path().join("themes/default"),
     );
-    let server = Server::spawn(site, &["--port", &port.to_string()], &[]);
+    let server = Server::spawn(site, &["--port", &port.to_string()], &[], None);
     assert!(
         server.port > port && server.port < port + 10,
         "{} after {port}",
@@ -1074,4 +1084,35 @@ fn templates_styles_settings_and_fixed_errors_end_in_a_fresh_build() {
         "kind: condition\ntags: [Nerves]",
     );
     server.assert_serves_a_fresh_build("fixing a broken edit differently");
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn open_asks_the_desktop_to_show_the_site() {
+    use std::os::unix::fs::PermissionsExt;
+    let desktop = tempfile::tempdir().unwrap();
+    let opener = desktop.path().join("xdg-open");
+    let opened = desktop.path().join("opened");
+    std::fs::write(
+        &opener,
+        format!("#!/bin/sh\necho \"$1\" > '{}'\n", opened.display()),
+    )
+    .unwrap();
+    std::fs::set_permissions(&opener, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let site = tempfile::tempdir().unwrap();
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    copy_dir(&repo.join("tests/fixtures/serve-basic"), site.path());
+    copy_dir(
+        &repo.join("themes/default"),
+        &site.path().join("themes/default"),
+    );
+    let server = Server::spawn(site, &["--port", "0"], &["--open"], Some(desktop.path()));
+    let deadline = Instant::now() + CHANGE;
+    let mut url = String::new();
+    // The script may be caught between creating the file and writing the line.
+    while !url.ends_with('\n') && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+        url = std::fs::read_to_string(&opened).unwrap_or_default();
+    }
+    assert_eq!(url.trim(), format!("http://127.0.0.1:{}/", server.port));
 }

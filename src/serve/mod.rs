@@ -110,6 +110,8 @@ pub struct ServeOptions {
     pub port: u16,
     /// Include pages marked `draft: true`.
     pub drafts: bool,
+    /// Open the site in the default web browser once it is served.
+    pub open: bool,
     /// Poll the file system instead of relying on OS change notifications.
     pub poll: bool,
 }
@@ -175,7 +177,35 @@ async fn serve(options: &ServeOptions) -> Result<(), Diagnostic> {
 
     say(&format!("Serving {url}"));
     say("Watching content/, templates/, static/, themes/ and site.toml; press Ctrl-C to stop.");
+    if options.open {
+        open_in_browser(&url);
+    }
     run_server(listener, app).await
+}
+
+/// Asks the desktop to open `url` in the default browser; a failure is only
+/// reported, since the address is on the terminal anyway.
+fn open_in_browser(url: &str) {
+    let mut command = if cfg!(target_os = "macos") {
+        std::process::Command::new("open")
+    } else if cfg!(windows) {
+        let mut start = std::process::Command::new("cmd");
+        start.args(["/C", "start", ""]);
+        start
+    } else {
+        std::process::Command::new("xdg-open")
+    };
+    let opened = command
+        .arg(url)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn();
+    if let Err(e) = opened {
+        say(&format!(
+            "warning: could not open a browser ({e}); open {url} yourself"
+        ));
+    }
 }
 
 /// The site root, made absolute so watcher paths and diagnostics agree.
