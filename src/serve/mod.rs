@@ -148,12 +148,7 @@ async fn serve(options: &ServeOptions) -> Result<(), Diagnostic> {
         drafts: options.drafts,
     };
     let app = Arc::new(App::new());
-    let (sites_tx, sites_rx) = watch::channel(None);
-    let indexer = app.clone();
-    tokio::spawn(rebuild::index_in_background(
-        sites_rx,
-        move |generation, index| install_index(&indexer, generation, index),
-    ));
+    let (sites_tx, mut sites_rx) = watch::channel(None);
 
     // Watch before the first build, so an edit made while it runs is not lost.
     let (changes_tx, changes_rx) = mpsc::unbounded_channel();
@@ -162,6 +157,19 @@ async fn serve(options: &ServeOptions) -> Result<(), Diagnostic> {
     let (builder, first) = rebuild::run_build(builder, &build_options, Vec::new()).await;
     let mut terminal = Terminal::default();
     apply_build(&app, first, &[], &sites_tx, &mut terminal);
+    // The first index is built before serving, with every core, so that
+    // search works from the first page; later ones follow each rebuild.
+    let first_site = sites_rx.borrow_and_update().clone();
+    if let Some((generation, site)) = first_site
+        && let Ok(index) = tokio::task::spawn_blocking(move || rebuild::index_files(&site)).await
+    {
+        install_index(&app, generation, index);
+    }
+    let indexer = app.clone();
+    tokio::spawn(rebuild::index_in_background(
+        sites_rx,
+        move |generation, index| install_index(&indexer, generation, index),
+    ));
     tokio::spawn(rebuild_on_changes(
         app.clone(),
         Rebuilding {

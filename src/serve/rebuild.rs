@@ -206,6 +206,15 @@ pub(super) fn with_index(
     (merged, keys)
 }
 
+/// The search index files of `site` (none when `[search] enable = false`).
+pub(super) fn index_files(site: &Site) -> Vec<crate::search::shards::File> {
+    if site.config.search.enable {
+        crate::search::files(site)
+    } else {
+        Vec::new()
+    }
+}
+
 /// Gives the calling thread the lowest scheduling priority (on Linux,
 /// `setpriority` with 0 affects only the calling thread).
 #[cfg(target_os = "linux")]
@@ -246,14 +255,7 @@ pub(super) async fn index_in_background(
             continue;
         };
         let pool = pool.clone();
-        let index = tokio::task::spawn_blocking(move || {
-            if site.config.search.enable {
-                pool.install(|| crate::search::files(&site))
-            } else {
-                Vec::new()
-            }
-        })
-        .await;
+        let index = tokio::task::spawn_blocking(move || pool.install(|| index_files(&site))).await;
         match index {
             // A newer site is waiting: this index is already out of date.
             Ok(_) if sites.has_changed().unwrap_or(true) => {}
