@@ -307,6 +307,74 @@ mod tests {
         assert!(!is_ignored("sciatica.md"));
     }
 
+    /// What a loaded content folder holds, comparably.
+    fn summary(content: &Content) -> Vec<String> {
+        let markdown = content
+            .markdown
+            .iter()
+            .map(|f| format!("md {} {:?}", f.rel_path, f.source.text));
+        let assets = content
+            .assets
+            .iter()
+            .map(|a| format!("asset {}", a.rel_path));
+        let folders = content.folders.iter().map(|f| format!("folder {f}"));
+        let problems = content
+            .problems()
+            .iter()
+            .map(|d| d.headline())
+            .collect::<Vec<_>>();
+        markdown
+            .chain(assets)
+            .chain(folders)
+            .chain(problems)
+            .collect()
+    }
+
+    fn write(root: &Path, rel: &str, text: &[u8]) {
+        let path = root.join(CONTENT_DIR).join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+
+    #[test]
+    fn an_update_reads_what_a_fresh_load_would() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        write(root, "a.md", b"a");
+        write(root, "a/b.md", b"b");
+        write(root, "a-b.md", b"dash");
+        write(root, "a/img.png", b"png");
+        write(root, "old/x.md", b"x");
+        let (mut content, _) = load_content(root);
+        write(root, "new/deeper/y.md", b"y");
+        write(root, "a/b.md", b"b2");
+        write(root, "bad.md", b"caf\xe9");
+        std::fs::rename(root.join("content/old"), root.join("content/renamed")).unwrap();
+        std::fs::remove_file(root.join("content/a/img.png")).unwrap();
+        // Reported as notify would: one path each, a folder's files not listed.
+        let changed = [
+            "new/deeper/y.md",
+            "a/b.md",
+            "bad.md",
+            "old",
+            "renamed",
+            "a/img.png",
+        ];
+        content.update(root, &changed.map(String::from));
+        assert_eq!(summary(&content), summary(&load_content(root).0));
+        std::fs::remove_dir_all(root.join("content/new")).unwrap();
+        // Only the file's deletion reported: its folders go with it.
+        content.update(root, &["new/deeper/y.md".to_string()]);
+        assert_eq!(summary(&content), summary(&load_content(root).0));
+    }
+
+    #[test]
+    fn walk_order_is_folder_by_folder() {
+        let mut paths = vec!["a-b.md", "a/b.md", "a.md", "", "a"];
+        paths.sort_by(|a, b| content_order(a, b));
+        assert_eq!(paths, ["", "a", "a/b.md", "a-b.md", "a.md"]);
+    }
+
     #[test]
     fn non_utf8_points_at_first_bad_byte() {
         let dir = tempfile::tempdir().unwrap();
