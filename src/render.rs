@@ -455,27 +455,27 @@ pub fn render_site(
 }
 
 /// Renders page `page` into `sink` unless `memo` shows it unchanged, and
-/// records its fingerprint: for an edit that changed only that page's body,
-/// after which no other output file's inputs changed.
+/// returns its output path and fingerprint for the memo: for an edit that
+/// changed only that page's body, after which no other output file's inputs
+/// changed.
 pub fn render_one_page(
     site: &Site,
     theme: &Theme,
     sink: &dyn OutputSink,
     page: usize,
-    memo: &mut RenderMemo,
-) -> Result<bool, Diagnostic> {
+    memo: &RenderMemo,
+) -> Result<Option<(String, u64)>, Diagnostic> {
     let renderer = Renderer::new(site, theme);
     let job = Job::Page(page);
     let path = renderer.output_path(job);
     let print = renderer.fingerprint(job, &renderer.inputs());
     if memo.get(&path) == Some(&print) {
-        return Ok(false);
+        return Ok(None);
     }
     let html = renderer.render_job(job)?;
     sink.write(&path, html.as_bytes())
         .map_err(|e| Diagnostic::file_error(&path, format!("cannot write the output file: {e}")))?;
-    memo.insert(path, print);
-    Ok(true)
+    Ok(Some((path, print)))
 }
 
 /// What many jobs' fingerprints are made of, hashed once per run.

@@ -1056,6 +1056,19 @@ fn editors_atomic_saves_end_in_a_fresh_build() {
 }
 
 #[test]
+fn a_body_edit_saved_with_a_broken_page_ends_in_a_fresh_build_once_fixed() {
+    let server = incremental_server();
+    let exercise = server.path("content/exercises/glute-bridge.md");
+    let home_care = server.path("content/treatments/home-care.md");
+    // One batch: a body-only edit, then (in path order too) a broken page.
+    edit(&exercise, "2. Lift.", "2. Lift your hips.");
+    edit(&home_care, "title: Home care", "title: [Home care");
+    server.wait_for_line(|l| l.contains("the build failed"), CHANGE);
+    edit(&home_care, "title: [Home care", "title: Home care");
+    server.assert_serves_a_fresh_build("fixing the broken page of a failed batch");
+}
+
+#[test]
 fn templates_styles_settings_and_fixed_errors_end_in_a_fresh_build() {
     let server = incremental_server();
     let template = server.path("themes/default/templates/base.html");

@@ -149,11 +149,17 @@ impl Incremental {
         sink: &dyn OutputSink,
     ) -> Option<Rebuilt> {
         let mut last = self.last.take()?;
-        let mut rendered = 0;
+        let mut prints = Vec::new();
         for (index, rel_path) in pages {
             let edit = self.body_edit(&last.site, *index, rel_path)?;
-            rendered += self.apply_body_edit(&mut last, *index, edit, sink)?;
+            if let Some(print) = self.apply_body_edit(&mut last, *index, edit, sink)? {
+                prints.push(print);
+            }
         }
+        // Only now that every edit went through: had one failed, the full pass
+        // would run, and if it failed the caller would keep the old files.
+        let rendered = prints.len();
+        self.rendered.extend(prints);
         let rebuilt = Rebuilt {
             site: last.site.clone(),
             outputs: last.outputs.clone(),
@@ -230,14 +236,15 @@ impl Incremental {
         })
     }
 
-    /// Patches one body edit into `last`; returns how many files were rendered.
+    /// Patches one body edit into `last`; returns the output file it
+    /// rendered and its fingerprint, if it was not unchanged.
     fn apply_body_edit(
         &mut self,
         last: &mut LastGood,
         index: usize,
         edit: BodyEdit,
         sink: &dyn OutputSink,
-    ) -> Option<usize> {
+    ) -> Option<Option<(String, u64)>> {
         let file = edit.page.source.path.clone();
         let old_own = own_diagnostics(&last.site, index);
         let mut site = (*last.site).clone();
@@ -266,9 +273,9 @@ impl Incremental {
             last.diagnostics = Arc::new(all_diagnostics(&last.stage_diagnostics, &last.findings));
         }
         let rendered =
-            render::render_one_page(&site, &last.theme, sink, index, &mut self.rendered).ok()?;
+            render::render_one_page(&site, &last.theme, sink, index, &self.rendered).ok()?;
         last.site = Arc::new(site);
-        Some(usize::from(rendered))
+        Some(rendered)
     }
 
     /// Runs every stage, reusing what the memo holds, and renders the output
