@@ -71,6 +71,7 @@ REBUILD=${BENCH_REBUILD:-1}
 KEEP=${BENCH_KEEP:-0}
 MODE=${1:-all}
 THEME_SRC=themes   # the theme copied into the carebook corpus; the exported commit's in commit mode
+GUIDE_SRC=.        # the bundled guide served by `serve` mode; likewise the exported commit's
 DELETED=0   # set when this invocation deleted many files; timing waits BENCH_SETTLE seconds first
 
 mkdir -p "$OUT"
@@ -182,6 +183,7 @@ build_carebook() {
         src=$OUT/target/release/carebook
         what="commit $commit (clean export)"
         THEME_SRC=$OUT/src/themes
+        GUIDE_SRC=$OUT/src
     fi
     # A private copy, so a colleague's rebuild cannot swap the binary mid-benchmark.
     cp -f "$src" "$BIN.tmp" && mv -f "$BIN.tmp" "$BIN"
@@ -549,31 +551,21 @@ run_serve() {
         echo "- $runs measured edits per row after 1 warm-up; edit→load is file write → the reloaded page's load event (Node clock);"
         echo "  server rebuild is the time on carebook's own terminal line for that rebuild"
         echo
-        echo "| site | pages | save | edit→load median ms | p90 | max | server rebuild median ms | p90 | max | runs (failed) |"
-        echo "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|"
+        echo "| site | pages | save | edit→load median ms | p90 | max | server rebuild median ms | p90 | max | runs (failed) | load1 start, end |"
+        echo "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|"
     } >"$md"
     for site in $sites; do
         copy=$(mktemp -d "${TMPDIR:-/tmp}/carebook-serve-bench-XXXXXX")
         if [[ $site == guide ]]; then
             label="bundled guide"
             # The guide is the repo root: only its site parts, never target/ or bench-out/.
-            cp -r site.toml content "$copy/"
+            cp -r "$GUIDE_SRC/site.toml" "$GUIDE_SRC/content" "$copy/"
             cp -r "$THEME_SRC" "$copy/themes"
         else
             label="synthetic n=$site"
             src=$(corpus_dir "$site")/carebook
             [[ -d $src ]] || die "no corpus for n=$site (is it in BENCH_SIZES?)"
             cp -r "$src/." "$copy/"
-            if [[ ${BENCH_SERVE_HUGO:-0} == 1 ]]; then
-                local hcopy
-                hcopy=$(mktemp -d "${TMPDIR:-/tmp}/hugo-serve-bench-XXXXXX")
-                cp -r "$(corpus_dir "$site")/hugo/." "$hcopy/"
-                wait_idle || true
-                log "serve latency: hugo server, $label, inplace saves, $runs edits (load $(load1))"
-                node bench/serve-latency.mjs --tool hugo --site "$hcopy" --label "hugo server, $label" --runs "$runs" \
-                    --json "$RESULTS/serve-latency-${site}-hugo.json" --md "$md" >/dev/null || status=1
-                rm -rf "$hcopy"
-            fi
         fi
         for save in $saves; do
             local flag=()
@@ -583,6 +575,17 @@ run_serve() {
             node bench/serve-latency.mjs --bin "$BIN" --site "$copy" --label "$label" --runs "$runs" "${flag[@]}" \
                 --json "$RESULTS/serve-latency-${site}-${save}.json" --md "$md" >/dev/null || status=1
         done
+        # Hugo's half of the same corpus, for scale (Hugo has no bundled guide).
+        if [[ ${BENCH_SERVE_HUGO:-0} == 1 && $site != guide ]]; then
+            local hcopy
+            hcopy=$(mktemp -d "${TMPDIR:-/tmp}/hugo-serve-bench-XXXXXX")
+            cp -r "$(corpus_dir "$site")/hugo/." "$hcopy/"
+            wait_idle || true
+            log "serve latency: hugo server, $label, inplace saves, $runs edits (load $(load1))"
+            node bench/serve-latency.mjs --tool hugo --site "$hcopy" --label "hugo server, $label" --runs "$runs" \
+                --json "$RESULTS/serve-latency-${site}-hugo.json" --md "$md" >/dev/null || status=1
+            rm -rf "$hcopy"
+        fi
         rm -rf "$copy"
     done
     cat "$md"

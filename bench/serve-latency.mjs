@@ -144,6 +144,7 @@ const servers = {
   },
 };
 const tool = servers[opt.tool];
+const loadAtStart = os.loadavg()[0];  // the machine is often shared: say how busy it was
 const server = await tool.start();
 const firstBuild = tool.first(server.lines);
 const browser = await launch();
@@ -166,6 +167,8 @@ try {
     const loaded = page.waitForEvent("load", { timeout: TIMEOUT });
     // The new page's own event stream: once it is open, the next edit cannot be missed.
     const restreamed = tool.listening(page);
+    // Awaited below, but only as far as this run gets; unawaited failures are not crashes.
+    for (const p of [built, loaded, restreamed]) p.catch(() => {});
     const run = { run: i + 1, warmup: i < WARMUP, word };
     const t0 = performance.now();
     save(text);
@@ -222,7 +225,8 @@ const result = {
   label: opt.label ?? path.basename(given), tool: opt.tool,
   site: given, page: pathname, source: rel, save: opt.atomic ? "atomic (temp file + rename)" : "in place (writeFileSync)",
   pages: firstBuild?.pages ?? null, first_build_ms: firstBuild?.ms ?? null,
-  bin, version: spawnSync(bin, [HUGO ? "version" : "--version"], { encoding: "utf8" }).stdout?.trim() ?? null, runs_asked: RUNS, failed, date: new Date().toISOString(),
+  bin, version: spawnSync(bin, [HUGO ? "version" : "--version"], { encoding: "utf8" }).stdout?.trim() ?? null,
+  runs_asked: RUNS, failed, load1_start: loadAtStart, load1_end: os.loadavg()[0], date: new Date().toISOString(),
   edit_to_load_ms: stats(measured.map(r => r.edit_to_load_ms)),
   browser_load_end_ms: stats(measured.map(r => r.browser_load_end_ms)),
   server_rebuild_ms: stats(measured.map(r => r.server_rebuild_ms).filter(x => x !== null)),
@@ -231,10 +235,10 @@ const result = {
 };
 const f = x => x === undefined || x === null ? "-" : String(Math.round(x));
 const e = result.edit_to_load_ms ?? {}, s = result.server_rebuild_ms ?? {};
-result.markdown_header = "| site | pages | save | edit→load median ms | p90 | max | server rebuild median ms | p90 | max | runs (failed) |\n" +
-  "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|";
+result.markdown_header = "| site | pages | save | edit→load median ms | p90 | max | server rebuild median ms | p90 | max | runs (failed) | load1 start, end |\n" +
+  "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|";
 result.markdown_row = `| ${result.label} | ${result.pages?.toLocaleString("en-US") ?? "?"} | ${opt.atomic ? "atomic" : "in place"} | ` +
-  `**${f(e.median)}** | ${f(e.p90)} | ${f(e.max)} | **${f(s.median)}** | ${f(s.p90)} | ${f(s.max)} | ${measured.length} (${failed}) |`;
+  `**${f(e.median)}** | ${f(e.p90)} | ${f(e.max)} | **${f(s.median)}** | ${f(s.p90)} | ${f(s.max)} | ${measured.length} (${failed}) | ${result.load1_start.toFixed(1)}, ${result.load1_end.toFixed(1)} |`;
 
 const json = JSON.stringify(result, null, 2);
 if (opt.json) fs.writeFileSync(opt.json, json + "\n");
