@@ -12,7 +12,8 @@
 #                           (bench/serve-latency.mjs) on the bundled guide and each corpus, each
 #                           served from a fresh copy; writes results/serve-latency.md and
 #                           results/serve-latency-*.json. Needs node and tests/browser/node_modules
-#                           (npm ci there) and Chromium (CHROME_PATH or /usr/bin/chromium)
+#                           (npm ci there) and Chromium (CHROME_PATH or /usr/bin/chromium). Each
+#                           row first waits for an idle machine, up to BENCH_IDLE_TIMEOUT seconds
 #   bench/run.sh clean      delete bench-out/ entirely
 #
 # Environment overrides (defaults in brackets):

@@ -145,12 +145,12 @@ const servers = {
 };
 const tool = servers[opt.tool];
 const loadAtStart = os.loadavg()[0];  // the machine is often shared: say how busy it was
-const server = await tool.start();
-const firstBuild = tool.first(server.lines);
-const browser = await launch();
 const runs = [];
-let failed = 0;
+let failed = 0, server, browser, firstBuild;
 try {
+  server = await tool.start();
+  firstBuild = tool.first(server.lines);
+  browser = await launch();
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   const page = await context.newPage();
   const streaming = tool.listening(page);
@@ -214,8 +214,9 @@ try {
     await new Promise(r => setTimeout(r, GAP));
   }
 } finally {
-  await browser.close().catch(() => {});
-  await server.stop();
+  // Even when start-up failed: no server left running, no copy left behind, the page restored.
+  await browser?.close().catch(() => {});
+  await server?.stop();
   if (opt.copy) fs.rmSync(site, { recursive: true, force: true });
   else fs.writeFileSync(file, original);
 }

@@ -44,10 +44,9 @@ export function parseBuildLine(line) {
 }
 
 // Starts serving `root`; resolves once the server prints its address.
-export async function startServe(root, { bin = carebookBin(), args = [], startupMs = 120_000 } = {}) {
-  const proc = await follow(bin, ["serve", "--root", root, "--port", "0", ...args],
+export function startServe(root, { bin = carebookBin(), args = [], startupMs = 120_000 } = {}) {
+  return follow(bin, ["serve", "--root", root, "--port", "0", ...args],
     { ready: /^Serving (http:\/\/\S+)/, startupMs, name: "carebook serve" });
-  return proc;
 }
 
 // Runs a server command and follows its terminal (stdout and stderr, line by line). Resolves,
