@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Reproducible build benchmark: carebook vs Hugo on the same synthetic corpus.
+# Reproducible build benchmark: carebook vs Hugo on the same synthetic corpus, and the dev
+# server's edit-to-reload latency.
 # See BENCHMARKS.md for what it measures, why, and the latest results.
 #
 # Usage (from anywhere):
@@ -7,6 +8,12 @@
 #   bench/run.sh corpus     only generate / refresh the corpora
 #   bench/run.sh measure    corpus + the side-by-side timings + summary (no profile, no rebuild)
 #   bench/run.sh profile    corpus + the perf profile only
+#   bench/run.sh serve      corpus + `carebook serve` edit-to-reload latency in headless Chromium
+#                           (bench/serve-latency.mjs) on the bundled guide and each corpus, each
+#                           served from a fresh copy; writes results/serve-latency.md and
+#                           results/serve-latency-*.json. Needs node and tests/browser/node_modules
+#                           (npm ci there) and Chromium (CHROME_PATH or /usr/bin/chromium). Each
+#                           row first waits for an idle machine, up to BENCH_IDLE_TIMEOUT seconds
 #   bench/run.sh clean      delete bench-out/ entirely
 #
 # Environment overrides (defaults in brackets):
@@ -31,6 +38,11 @@
 #   BENCH_SOURCE         commit | worktree: `worktree` builds the working tree as it is, uncommitted
 #                        edits included, with `cargo build --release` in the repo [commit]
 #   CAREBOOK_BIN         use this binary as is (skips building)
+#   BENCH_SERVE_RUNS     serve: measured edits per site and save kind; median, p90, max reported [10]
+#   BENCH_SERVE_SAVES    serve: how each edit is saved: inplace (rewrite the file) and/or atomic
+#                        (temp file + rename, as vim and JetBrains do) [inplace atomic]
+#   BENCH_SERVE_SITES    serve: guide and/or corpus sizes from BENCH_SIZES to measure [guide $BENCH_SIZES]
+#   BENCH_SERVE_HUGO     serve: 1 = also time `hugo server` on each corpus's Hugo half, in-place saves [0]
 #
 # Results go to $BENCH_OUT/results/: raw.tsv (every run), summary.md (tables), profile-*.txt.
 # Idempotent: corpora are regenerated only when N, seed or the generator change; every run
@@ -60,6 +72,7 @@ REBUILD=${BENCH_REBUILD:-1}
 KEEP=${BENCH_KEEP:-0}
 MODE=${1:-all}
 THEME_SRC=themes   # the theme copied into the carebook corpus; the exported commit's in commit mode
+GUIDE_SRC=.        # the bundled guide served by `serve` mode; likewise the exported commit's
 DELETED=0   # set when this invocation deleted many files; timing waits BENCH_SETTLE seconds first
 
 mkdir -p "$OUT"
@@ -171,6 +184,7 @@ build_carebook() {
         src=$OUT/target/release/carebook
         what="commit $commit (clean export)"
         THEME_SRC=$OUT/src/themes
+        GUIDE_SRC=$OUT/src
     fi
     # A private copy, so a colleague's rebuild cannot swap the binary mid-benchmark.
     cp -f "$src" "$BIN.tmp" && mv -f "$BIN.tmp" "$BIN"
@@ -523,6 +537,63 @@ run_rebuild() {
     done
 }
 
+# `carebook serve` edit-to-reload latency (bench/serve-latency.mjs) on fresh copies of the
+# bundled guide and the corpora. Copies, because the script edits the site it serves.
+run_serve() {
+    command -v node >/dev/null || die "serve needs node (>= 20)"
+    [[ -d tests/browser/node_modules/playwright-core ]] || die "serve needs playwright-core: (cd tests/browser && npm ci)"
+    local runs=${BENCH_SERVE_RUNS:-10} saves=${BENCH_SERVE_SAVES:-inplace atomic}
+    local sites=${BENCH_SERVE_SITES:-guide $SIZES} md=$RESULTS/serve-latency.md site label src copy save status=0
+    {
+        echo "Generated $(date -u +%FT%TZ) by bench/run.sh serve"
+        echo
+        echo "- carebook: $(grep -E '^(version|source)=' "$OUT/bin/carebook.info" | cut -d= -f2- | paste -sd' ' -), sha256 $(grep '^sha256=' "$OUT/bin/carebook.info" | cut -d= -f2)"
+        echo "- machine: $(nproc) CPUs, load at start $(load1); Chromium: $("${CHROME_PATH:-/usr/bin/chromium}" --version 2>/dev/null | head -1)"
+        echo "- $runs measured edits per row after 1 warm-up; edit→load is file write → the reloaded page's load event (Node clock);"
+        echo "  server rebuild is the time on carebook's own terminal line for that rebuild"
+        echo
+        echo "| site | pages | save | edit→load median ms | p90 | max | server rebuild median ms | p90 | max | runs (failed) | load1 start, end |"
+        echo "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+    } >"$md"
+    for site in $sites; do
+        copy=$(mktemp -d "${TMPDIR:-/tmp}/carebook-serve-bench-XXXXXX")
+        if [[ $site == guide ]]; then
+            label="bundled guide"
+            # The guide is the repo root: only its site parts, never target/ or bench-out/.
+            cp -r "$GUIDE_SRC/site.toml" "$GUIDE_SRC/content" "$copy/"
+            cp -r "$THEME_SRC" "$copy/themes"
+        else
+            label="synthetic n=$site"
+            src=$(corpus_dir "$site")/carebook
+            [[ -d $src ]] || die "no corpus for n=$site (is it in BENCH_SIZES?)"
+            cp -r "$src/." "$copy/"
+        fi
+        for save in $saves; do
+            local flag=()
+            [[ $save == atomic ]] && flag=(--atomic)
+            wait_idle || true
+            log "serve latency: $label, $save saves, $runs edits (load $(load1))"
+            node bench/serve-latency.mjs --bin "$BIN" --site "$copy" --label "$label" --runs "$runs" "${flag[@]}" \
+                --json "$RESULTS/serve-latency-${site}-${save}.json" --md "$md" >/dev/null || status=1
+        done
+        # Hugo's half of the same corpus, for scale (Hugo has no bundled guide).
+        if [[ ${BENCH_SERVE_HUGO:-0} == 1 && $site != guide ]]; then
+            local hcopy
+            hcopy=$(mktemp -d "${TMPDIR:-/tmp}/hugo-serve-bench-XXXXXX")
+            cp -r "$(corpus_dir "$site")/hugo/." "$hcopy/"
+            wait_idle || true
+            log "serve latency: hugo server, $label, inplace saves, $runs edits (load $(load1))"
+            node bench/serve-latency.mjs --tool hugo --site "$hcopy" --label "hugo server, $label" --runs "$runs" \
+                --json "$RESULTS/serve-latency-${site}-hugo.json" --md "$md" >/dev/null || status=1
+            rm -rf "$hcopy"
+        fi
+        rm -rf "$copy"
+    done
+    cat "$md"
+    ((status == 0)) || log "some edits never showed up in the browser: see the 'failed' column and the JSON files"
+    return "$status"
+}
+
 summarize() {
     python3 - "$RAW" "$OUT/bin/carebook.info" "$RESULTS/summary.md" "$MAX_FOREIGN" <<'PY'
 import csv, math, statistics, sys, subprocess, platform, os
@@ -664,8 +735,8 @@ case $MODE in
         log "removed $OUT"
         exit 0
         ;;
-    all | measure | profile | corpus) ;;
-    *) die "unknown mode '$MODE' (all | corpus | measure | profile | clean)" ;;
+    all | measure | profile | corpus | serve) ;;
+    *) die "unknown mode '$MODE' (all | corpus | measure | profile | serve | clean)" ;;
 esac
 
 need_tools
@@ -673,6 +744,11 @@ mkdir -p "$RESULTS"
 [[ $MODE == corpus ]] || build_carebook
 for n in $SIZES; do make_corpus "$n"; done
 [[ $MODE == corpus ]] && exit 0
+if [[ $MODE == serve ]]; then
+    run_serve
+    log "done: $RESULTS/serve-latency.md"
+    exit 0
+fi
 for n in $SIZES; do validate_corpus "$n"; done
 
 init_raw

@@ -1,19 +1,17 @@
 // HTML validity: builds the bundled site and runs the Nu HTML Checker (vnu.jar, java >= 11)
 // over every generated HTML file in one JVM. Fails listing each error as file:line:col: message.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { buildSite, removeSite, htmlFiles } from "../lib/site.js";
+import { htmlFiles } from "../lib/site.js";
+import { builtSite } from "../lib/setup.js";
 
 const VNU = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "node_modules", "vnu-jar", "build", "dist", "vnu.jar");
-let site;
-
-before(() => { site = buildSite(); });
-after(() => removeSite());
+const env = builtSite();
 
 function vnu(target) {
   const r = spawnSync("java", ["-jar", VNU, "--errors-only", "--skip-non-html", "--format", "json", "--stdout", target],
@@ -26,12 +24,12 @@ function vnu(target) {
 }
 
 test("every generated HTML file is valid HTML (vnu.jar)", () => {
-  const files = htmlFiles(site);
+  const files = htmlFiles(env.site);
   const min = process.env.CAREBOOK_SITE_ROOT ? 1 : 10;  // the bundled guide has dozens of pages
   assert.ok(files.length >= min, `expected at least ${min} HTML files in the built site, found ${files.length}`);
-  const errors = vnu(site).filter(m => m.type === "error" || m.type === "non-document-error" || m.subType === "fatal");
+  const errors = vnu(env.site).filter(m => m.type === "error" || m.type === "non-document-error" || m.subType === "fatal");
   const lines = errors.map(m => {
-    const file = m.url ? path.relative(site, fileURLToPath(m.url)) : "(no file)";
+    const file = m.url ? path.relative(env.site, fileURLToPath(m.url)) : "(no file)";
     const where = m.lastLine ? `${m.lastLine}:${m.firstColumn ?? m.lastColumn ?? 0}` : "?";
     const extract = m.extract ? `\n      ${JSON.stringify(m.extract.trim())}` : "";
     return `  ${file}:${where}: ${m.message}${extract}`;

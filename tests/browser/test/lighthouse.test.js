@@ -1,7 +1,7 @@
 // Lighthouse on a condition page of the bundled guide, in Debian's Chromium, offline:
 // accessibility and best practices must score 100; performance and SEO are printed.
 // About 15 s, so it audits one representative page (axe covers every page type).
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
@@ -9,25 +9,18 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { buildSite, removeSite } from "../lib/site.js";
-import { serveStatic } from "../lib/serve.js";
+import { builtSite } from "../lib/setup.js";
 import { CHROME, CHROME_ARGS } from "../lib/browser.js";
 import { PAGE_TYPES } from "../lib/pages.js";
 
 const LH = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "node_modules", ".bin", "lighthouse");
-let server;
-
-before(async () => { server = await serveStatic(buildSite()); });
-after(async () => {
-  await server?.close();
-  removeSite();
-});
+const env = builtSite({ serve: true });
 
 test("lighthouse: a condition page scores 100 for accessibility and best practices", { timeout: 180_000 }, async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "carebook-lh-"));
   try {
     const out = path.join(dir, "report.json");
-    await promisify(execFile)(LH, [server.url + PAGE_TYPES.condition, "--quiet",
+    await promisify(execFile)(LH, [env.url + PAGE_TYPES.condition, "--quiet",
       `--chrome-flags=--headless ${CHROME_ARGS.join(" ")}`,
       "--only-categories=performance,accessibility,best-practices,seo",
       "--output=json", `--output-path=${out}`],

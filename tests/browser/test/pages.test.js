@@ -1,34 +1,21 @@
 // Real-Chromium smoke test (Debian chromium via playwright-core) on the built example site,
 // served over a local static server, plus axe-core WCAG 2.2 A/AA checks on every page type,
 // in light and dark mode, at a phone and a desktop width, and no sideways scrolling at 320px.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { buildSite, removeSite } from "../lib/site.js";
-import { serveStatic } from "../lib/serve.js";
-import { launch } from "../lib/browser.js";
+import { builtSite } from "../lib/setup.js";
 import { runAxe, formatViolations, WCAG_TAGS } from "../lib/axe.js";
 import { PAGE_TYPES, openPage, builtPage } from "../lib/pages.js";
 
 const WIDTHS = [375, 1280];
 const SCHEMES = ["light", "dark"];
-let server, browser, site;
+const env = builtSite({ serve: true, browser: true });
 // Search is optional ([search] enable = false): its page type is skipped when the build has none.
-const hasPage = pathname => pathname !== PAGE_TYPES.search || Boolean(builtPage(site, pathname));
-
-before(async () => {
-  site = buildSite();
-  server = await serveStatic(site);
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-  removeSite();
-});
+const hasPage = pathname => pathname !== PAGE_TYPES.search || Boolean(builtPage(env.site, pathname));
 
 // A fresh context per test: its own viewport, cookies and cache.
 async function newPage(width = 1280) {
-  const context = await browser.newContext({ viewport: { width, height: 800 } });
+  const context = await env.browser.newContext({ viewport: { width, height: 800 } });
   const page = await context.newPage();
   const problems = [];
   page.on("pageerror", e => problems.push(`page error: ${e.message}`));
@@ -48,7 +35,7 @@ async function newPage(width = 1280) {
 test("home page links through to the sciatica page, which shows its emergency card", async () => {
   const { page, problems, close } = await newPage();
   try {
-    const res = await page.goto(server.url + "/");
+    const res = await page.goto(env.url + "/");
     assert.equal(res.status(), 200);
     assert.equal(await page.locator("h1").count(), 1, "the home page has one h1");
     assert.ok(await page.locator("link[rel=stylesheet]").count() > 0, "the home page links a stylesheet");
@@ -83,9 +70,9 @@ for (const width of WIDTHS) {
     for (const [type, pathname] of Object.entries(PAGE_TYPES)) {
       test(`axe (${WCAG_TAGS.join(", ")}): ${type} page ${pathname}, ${colorScheme}, ${width}px`, async t => {
         if (!hasPage(pathname)) return t.skip(`this build has no ${pathname}`);
-        const { page, problems, close } = await openPage(browser, { width, colorScheme });
+        const { page, problems, close } = await openPage(env.browser, { width, colorScheme });
         try {
-          const res = await page.goto(server.url + pathname);
+          const res = await page.goto(env.url + pathname);
           assert.ok(res.ok() || pathname === "/404.html", `GET ${pathname} returned ${res.status()}`);
           assert.equal(await page.evaluate(() => matchMedia("(prefers-color-scheme: dark)").matches), colorScheme === "dark");
           const { violations } = await runAxe(page);
@@ -105,9 +92,9 @@ for (const width of WIDTHS) {
 test("dark mode changes the page colours", async () => {
   const colours = {};
   for (const colorScheme of SCHEMES) {
-    const { page, close } = await openPage(browser, { colorScheme });
+    const { page, close } = await openPage(env.browser, { colorScheme });
     try {
-      await page.goto(server.url + PAGE_TYPES.condition);
+      await page.goto(env.url + PAGE_TYPES.condition);
       colours[colorScheme] = await page.evaluate(() => [getComputedStyle(document.body).backgroundColor, getComputedStyle(document.body).color]);
     } finally {
       await close();
@@ -117,11 +104,11 @@ test("dark mode changes the page colours", async () => {
 });
 
 test("every page type fits a 320px screen without sideways scrolling", async () => {
-  const { page, close } = await openPage(browser, { width: 320 });
+  const { page, close } = await openPage(env.browser, { width: 320 });
   try {
     const wide = [];
     for (const [type, pathname] of Object.entries(PAGE_TYPES)) {
-      await page.goto(server.url + pathname);
+      await page.goto(env.url + pathname);
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       if (overflow > 0) {
         const culprits = await page.evaluate(() => [...document.querySelectorAll("body *")]

@@ -3,41 +3,32 @@
 // and dark mode, plus each printed to A4 PDF (and to PNG pages when poppler's pdftoppm is
 // installed). Written to $SCREENSHOT_DIR, default tests/browser/out/screenshots/.
 // Pixels are not compared: Chromium's version floats with Debian's updates.
-import { test, before, after } from "node:test";
+import { test, before } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { buildSite, removeSite } from "../lib/site.js";
-import { serveStatic } from "../lib/serve.js";
-import { launch } from "../lib/browser.js";
+import { builtSite } from "../lib/setup.js";
 import { PAGE_TYPES, openPage } from "../lib/pages.js";
 
 const OUT = path.resolve(process.env.SCREENSHOT_DIR ||
   path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "out", "screenshots"));
 const SHOTS = { condition: PAGE_TYPES.condition, exercise: PAGE_TYPES.exercise };
-let server, browser;
+const env = builtSite({ serve: true, browser: true });
 
-before(async () => {
-  server = await serveStatic(buildSite());
-  browser = await launch();
+before(() => {
   fs.rmSync(OUT, { recursive: true, force: true });
   fs.mkdirSync(OUT, { recursive: true });
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-  removeSite();
 });
 
 for (const [name, pathname] of Object.entries(SHOTS)) {
   test(`screenshots of the ${name} page at 375 and 1280px, light and dark`, async () => {
     for (const width of [375, 1280]) {
       for (const colorScheme of ["light", "dark"]) {
-        const { page, close } = await openPage(browser, { width, colorScheme, reducedMotion: "reduce" });
+        const { page, close } = await openPage(env.browser, { width, colorScheme, reducedMotion: "reduce" });
         try {
-          await page.goto(server.url + pathname);
+          await page.goto(env.url + pathname);
           const file = path.join(OUT, `${name}-${width}-${colorScheme}.png`);
           await page.screenshot({ path: file, fullPage: true });
           assert.ok(fs.statSync(file).size > 10_000, `${file} looks empty`);
@@ -49,9 +40,9 @@ for (const [name, pathname] of Object.entries(SHOTS)) {
   });
 
   test(`the ${name} page printed to PDF`, async () => {
-    const { page, close } = await openPage(browser);
+    const { page, close } = await openPage(env.browser);
     try {
-      await page.goto(server.url + pathname);
+      await page.goto(env.url + pathname);
       await page.emulateMedia({ media: "print" });
       const pdf = path.join(OUT, `${name}-print.pdf`);
       await page.pdf({ path: pdf, format: "A4", printBackground: true });

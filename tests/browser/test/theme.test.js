@@ -2,42 +2,30 @@
 // requests, full keyboard use with visible focus, a clean printout, structured data and social
 // meta tags that parse, care cards that state their urgency in words, the condition and exercise
 // page shapes, one "Conditions" entry in the menu, and reduced motion.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
-import { buildSite, removeSite, htmlFiles } from "../lib/site.js";
-import { serveStatic } from "../lib/serve.js";
-import { launch } from "../lib/browser.js";
+import { htmlFiles } from "../lib/site.js";
+import { builtSite } from "../lib/setup.js";
 import { PAGE_TYPES, openPage } from "../lib/pages.js";
 
 const SITE_URL = "https://example.org/";  // base_url in site.toml
 const CLINIC = "Example Physiotherapy Clinic";
-let site, server, browser;
-
-before(async () => {
-  site = buildSite();
-  server = await serveStatic(site);
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-  removeSite();
-});
+const env = builtSite({ serve: true, browser: true });
 
 // --- no third-party requests ------------------------------------------------------------
 
 test("every request of every page type goes to the local server", async () => {
-  const { page, close } = await openPage(browser);
+  const { page, close } = await openPage(env.browser);
   const foreign = [];
   page.on("request", r => {
     const url = r.url();
-    if (!url.startsWith(server.url + "/") && !/^(data|blob|about):/.test(url)) foreign.push(`${page.url()} → ${url}`);
+    if (!url.startsWith(env.url + "/") && !/^(data|blob|about):/.test(url)) foreign.push(`${page.url()} → ${url}`);
   });
   try {
     for (const pathname of Object.values(PAGE_TYPES)) {
-      await page.goto(server.url + pathname, { waitUntil: "networkidle" });
+      await page.goto(env.url + pathname, { waitUntil: "networkidle" });
       // Use the header search too, so its index loads like a reader's would.
       const box = page.locator("#site-search-q");
       if (await box.count()) {
@@ -46,7 +34,7 @@ test("every request of every page type goes to the local server", async () => {
       }
     }
     await page.emulateMedia({ media: "print" });
-    await page.goto(server.url + PAGE_TYPES.condition, { waitUntil: "networkidle" });
+    await page.goto(env.url + PAGE_TYPES.condition, { waitUntil: "networkidle" });
   } finally {
     await close();
   }
@@ -59,8 +47,8 @@ test("no built file loads anything from another site", () => {
   const htmlLoads = /<(?:script|link|img|iframe|source|video|audio|embed|object)\b[^>]*\b(?:src|href|srcset|data|poster)=["']?\s*(?:https?:)?\/\//gi;
   const cssLoads = /(?:@import|url\()\s*["']?\s*(?:https?:)?\/\//gi;
   const scriptLoads = /(?:fetch|import)\s*\(\s*["'`](?:https?:)?\/\//gi;
-  for (const rel of walk(site)) {
-    const text = fs.readFileSync(path.join(site, rel), "utf8");
+  for (const rel of walk(env.site)) {
+    const text = fs.readFileSync(path.join(env.site, rel), "utf8");
     const ext = path.extname(rel);
     // The canonical link and feed/sitemap addresses name the site itself; they load nothing.
     const patterns = ext === ".html" ? [htmlLoads, cssLoads] : ext === ".css" ? [cssLoads] : ext === ".js" ? [scriptLoads] : [];
@@ -121,9 +109,9 @@ async function focusState(page) {
 for (const width of [375, 1280]) {
   test(`keyboard at ${width}px: Tab reaches every interactive element of a condition page in order, focus always visible, no trap`, async () => {
     // Reduced motion: focus scrolls the page at once, so each focused element is on screen when checked.
-    const { page, problems, close } = await openPage(browser, { width, reducedMotion: "reduce" });
+    const { page, problems, close } = await openPage(env.browser, { width, reducedMotion: "reduce" });
     try {
-      await page.goto(server.url + PAGE_TYPES.condition);
+      await page.goto(env.url + PAGE_TYPES.condition);
       const expected = await tabbables(page);
       assert.ok(expected.length > 30, `only ${expected.length} focusable elements found`);
       const seen = [];
@@ -149,9 +137,9 @@ for (const width of [375, 1280]) {
 }
 
 test("the skip link is the first Tab stop, shows on focus, and moves focus into the main content", async () => {
-  const { page, close } = await openPage(browser, { width: 375 });
+  const { page, close } = await openPage(env.browser, { width: 375 });
   try {
-    await page.goto(server.url + PAGE_TYPES.condition);
+    await page.goto(env.url + PAGE_TYPES.condition);
     await page.keyboard.press("Tab");
     const skip = await page.evaluate(() => {
       const el = document.activeElement;
@@ -174,9 +162,9 @@ test("the skip link is the first Tab stop, shows on focus, and moves focus into 
 // --- print ---------------------------------------------------------------------------------
 
 test("print: a clean handout with publisher, page address, review dates and link addresses", async () => {
-  const { page, close } = await openPage(browser);
+  const { page, close } = await openPage(env.browser);
   try {
-    await page.goto(server.url + PAGE_TYPES.condition);
+    await page.goto(env.url + PAGE_TYPES.condition);
     await page.emulateMedia({ media: "print" });
     for (const selector of [".site-nav", "#site-search", ".skip-link", ".breadcrumbs", ".toc", ".heading-anchor", ".footer-links"]) {
       const shown = await page.locator(selector).evaluateAll(els => els.filter(e => getComputedStyle(e).display !== "none" && e.getClientRects().length).length);
@@ -213,10 +201,10 @@ function jsonLd(html) {
 }
 
 test("every page's JSON-LD parses, and the text inside the script cannot end it", () => {
-  const files = htmlFiles(site).filter(f => f !== "404.html");
+  const files = htmlFiles(env.site).filter(f => f !== "404.html");
   let graphs = 0;
   for (const rel of files) {
-    const html = fs.readFileSync(path.join(site, rel), "utf8");
+    const html = fs.readFileSync(path.join(env.site, rel), "utf8");
     for (const raw of jsonLd(html)) {
       assert.ok(!/[<>]/.test(raw), `${rel}: raw < or > inside the JSON-LD`);
       const data = JSON.parse(raw);
@@ -229,9 +217,9 @@ test("every page's JSON-LD parses, and the text inside the script cannot end it"
 });
 
 async function pageGraph(pathname) {
-  const { page, close } = await openPage(browser);
+  const { page, close } = await openPage(env.browser);
   try {
-    await page.goto(server.url + pathname);
+    await page.goto(env.url + pathname);
     return await page.evaluate(() => {
       const scripts = [...document.querySelectorAll('script[type="application/ld+json"]')];
       const meta = Object.fromEntries([...document.querySelectorAll("meta[property], meta[name]")]
@@ -301,9 +289,9 @@ test("the home page names the site and the clinic; listings are CollectionPages"
 // --- page shapes ------------------------------------------------------------------------
 
 test("care cards say how urgent they are in words, not by colour alone", async () => {
-  const { page, close } = await openPage(browser);
+  const { page, close } = await openPage(env.browser);
   try {
-    await page.goto(server.url + "/when-to-see-a-doctor/");
+    await page.goto(env.url + "/when-to-see-a-doctor/");
     const cards = await page.evaluate(() => [...document.querySelectorAll(".callout")].map(c => ({
       kind: [...c.classList].find(k => k.startsWith("callout-")),
       role: c.getAttribute("role"),
@@ -321,7 +309,7 @@ test("care cards say how urgent they are in words, not by colour alone", async (
       assert.equal(c.role, "note");
     }
     for (const c of warning) assert.equal(c.shown, "Urgent advice");
-    await page.goto(server.url + PAGE_TYPES.exercise);
+    await page.goto(env.url + PAGE_TYPES.exercise);
     const stop = await page.evaluate(() => {
       const c = document.querySelector(".callout-important");
       return { spoken: c.querySelector(".callout-title").textContent, text: c.innerText };
@@ -334,9 +322,9 @@ test("care cards say how urgent they are in words, not by colour alone", async (
 });
 
 test("a condition page: name, also called, contents, body, generated link lists, related conditions, when to get help, review", async () => {
-  const { page, close } = await openPage(browser);
+  const { page, close } = await openPage(env.browser);
   try {
-    await page.goto(server.url + PAGE_TYPES.condition);
+    await page.goto(env.url + PAGE_TYPES.condition);
     const shape = await page.evaluate(() => {
       const text = s => document.querySelector(s)?.innerText.trim();
       return {
@@ -372,9 +360,9 @@ test("a condition page: name, also called, contents, body, generated link lists,
 });
 
 test("an exercise page: dose card, numbered steps, a Stop if card", async () => {
-  const { page, close } = await openPage(browser, { width: 375 });
+  const { page, close } = await openPage(env.browser, { width: 375 });
   try {
-    await page.goto(server.url + PAGE_TYPES.exercise);
+    await page.goto(env.url + PAGE_TYPES.exercise);
     const dose = await page.locator(".dose").innerText();
     assert.match(dose, /Sets\s+3/i);
     assert.match(dose, /Hold\s+30\s+seconds/i);
@@ -395,9 +383,9 @@ test("an exercise page: dose card, numbered steps, a Stop if card", async () => 
 });
 
 test("the menu has one entry for the conditions A–Z, and marks where the reader is", async () => {
-  const { page, close } = await openPage(browser);
+  const { page, close } = await openPage(env.browser);
   try {
-    await page.goto(server.url + "/conditions/");
+    await page.goto(env.url + "/conditions/");
     const links = await page.locator(".site-nav a").evaluateAll(as => as.map(a => [a.textContent, a.getAttribute("href"), a.getAttribute("aria-current")]));
     assert.equal(links.filter(([, href]) => href === "/conditions/").length, 1, JSON.stringify(links));
     assert.deepEqual(links.find(([, href]) => href === "/conditions/"), ["Conditions A–Z", "/conditions/", "page"]);
@@ -407,9 +395,9 @@ test("the menu has one entry for the conditions A–Z, and marks where the reade
 });
 
 test("the home page leads to every main path", async () => {
-  const { page, close } = await openPage(browser);
+  const { page, close } = await openPage(env.browser);
   try {
-    await page.goto(server.url + "/");
+    await page.goto(env.url + "/");
     const paths = await page.locator(".paths a").evaluateAll(as => as.map(a => a.getAttribute("href")));
     for (const want of ["/conditions/", "/causes/", "/treatments/", "/prevention/", "/exercises/", "/when-to-see-a-doctor/"]) {
       assert.ok(paths.includes(want), `the home page links ${want}: ${paths}`);
@@ -420,11 +408,11 @@ test("the home page leads to every main path", async () => {
 });
 
 test("conditions A–Z lists every condition under its letter with its other names", async () => {
-  const { page, close } = await openPage(browser);
+  const { page, close } = await openPage(env.browser);
   try {
-    await page.goto(server.url + "/conditions/");
+    await page.goto(env.url + "/conditions/");
     const count = await page.locator(".conditions-az > li").count();
-    assert.equal(count, fs.readdirSync(path.join(site, "conditions"), { withFileTypes: true }).filter(e => e.isDirectory()).length);
+    assert.equal(count, fs.readdirSync(path.join(env.site, "conditions"), { withFileTypes: true }).filter(e => e.isDirectory()).length);
     assert.ok(await page.locator(".az-nav a").count() >= 5);
     assert.match(await page.locator(".conditions-az").first().innerText(), /Also called:/);
   } finally {
@@ -435,9 +423,9 @@ test("conditions A–Z lists every condition under its letter with its other nam
 test("reduced motion turns smooth scrolling off", async () => {
   const behaviours = {};
   for (const reducedMotion of ["no-preference", "reduce"]) {
-    const { page, close } = await openPage(browser, { reducedMotion });
+    const { page, close } = await openPage(env.browser, { reducedMotion });
     try {
-      await page.goto(server.url + PAGE_TYPES.condition);
+      await page.goto(env.url + PAGE_TYPES.condition);
       behaviours[reducedMotion] = await page.evaluate(() => getComputedStyle(document.documentElement).scrollBehavior);
     } finally {
       await close();
