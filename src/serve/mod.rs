@@ -41,8 +41,9 @@
 //!   across a server restart) still catches up.
 //! - **Watching** uses notify (OS events, or `--poll` for network drives and
 //!   WSL) on `content/`, `templates/`, `static/`, `themes/` and `site.toml`.
-//!   Changes are collected until ~100 ms pass without another (editors save
-//!   in several steps), then the site is rebuilt on a blocking thread.
+//!   Changes are collected until 15 ms pass without another (100 ms while a
+//!   changed path is missing: editors save in several steps), then the
+//!   site is rebuilt on a blocking thread.
 //!   Rebuilds run one at a time; changes arriving meanwhile make the next
 //!   batch. [`FILES_PATH`] lists what is served, and whether the search
 //!   index has caught up, for tools and tests.
@@ -87,8 +88,15 @@ pub const FILES_PATH: &str = "/__carebook/files";
 /// Folders under the site root whose changes trigger a rebuild (besides `site.toml`).
 const WATCHED_DIRS: [&str; 4] = ["content", "templates", "static", "themes"];
 
-/// How long the watcher waits for quiet before rebuilding.
-const DEBOUNCE: Duration = Duration::from_millis(100);
+/// How long the watcher waits for quiet before rebuilding. The steps of one
+/// save (write a temporary file, rename it over the page) arrive within a
+/// few milliseconds; an editor waits for everything after the last one.
+const QUIET: Duration = Duration::from_millis(15);
+
+/// The wait when a changed path is gone: it may be a save in progress (vim
+/// moves the page aside before writing it anew), and a build in between
+/// would show a deleted page.
+const QUIET_AFTER_REMOVAL: Duration = Duration::from_millis(100);
 
 /// How often `--poll` scans the watched folders.
 const POLL_INTERVAL: Duration = Duration::from_millis(500);
@@ -600,7 +608,7 @@ async fn rebuild_on_changes(
     mut watcher: AnyWatcher,
     mut changes: mpsc::UnboundedReceiver<String>,
 ) {
-    while let Some(batch) = next_batch(&mut changes).await {
+    while let Some(batch) = next_batch(&mut changes, &root).await {
         // A watched folder created (or replaced) after startup needs a watch of its own.
         for path in &batch {
             if WATCHED_DIRS.contains(&path.as_str()) {
@@ -615,13 +623,21 @@ async fn rebuild_on_changes(
     }
 }
 
-/// Waits for a change, then collects more until [`DEBOUNCE`] passes without one.
-async fn next_batch(changes: &mut mpsc::UnboundedReceiver<String>) -> Option<BTreeSet<String>> {
+/// Waits for a change, then collects more until none comes for [`QUIET`]
+/// ([`QUIET_AFTER_REMOVAL`] while a changed path is missing).
+async fn next_batch(
+    changes: &mut mpsc::UnboundedReceiver<String>,
+    root: &Path,
+) -> Option<BTreeSet<String>> {
     let mut batch = BTreeSet::from([changes.recv().await?]);
-    while let Ok(next) = tokio::time::timeout(DEBOUNCE, changes.recv()).await {
-        batch.insert(next?);
+    loop {
+        let removal = batch.iter().any(|p| !root.join(p).exists());
+        let quiet = if removal { QUIET_AFTER_REMOVAL } else { QUIET };
+        match tokio::time::timeout(quiet, changes.recv()).await {
+            Ok(next) => batch.insert(next?),
+            Err(_) => return Some(batch),
+        };
     }
-    Some(batch)
 }
 
 // ---------------------------------------------------------------------------

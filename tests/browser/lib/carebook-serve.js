@@ -1,6 +1,6 @@
 // Runs the real `carebook serve --port 0` on a site folder and follows its terminal, for the
 // dev-server browser test and bench/serve-latency.mjs. The server prints one line per build
-// ("Changed content/a.md: rendered 42 pages in 12 ms"); callers wait on those lines rather
+// ("Changed content/a.md: rendered 1 of 42 pages and listings in 12 ms"); callers wait on those lines rather
 // than sleeping, because a rebuild takes from milliseconds to seconds depending on the site.
 import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
@@ -31,7 +31,7 @@ export function copyGuide() {
 }
 
 // The one terminal line per build. `ms` is the server's own build time.
-const BUILD_LINE = /^(Built|Changed (\S+)(?: and (\d+) more)?): (?:rendered (\d+) pages in|the build failed in) ([\d.]+) (ms|s)\b/;
+const BUILD_LINE = /^(Built|Changed (\S+)(?: and (\d+) more)?): (?:rendered (\d+) of \d+ pages and listings in|the build failed in) ([\d.]+) (ms|s)\b/;
 
 export function parseBuildLine(line) {
   const m = BUILD_LINE.exec(line);

@@ -74,7 +74,7 @@ test("a Markdown edit reloads the open page, which then shows the new text", asy
     const edited = original.replace("## What it is\n", `## What it is\n\nA new sentence about ${word}.\n`);
     assert.notEqual(edited, original, `${SOURCE} has no "## What it is" heading to edit under`);
     const built = await edit(SOURCE, edited);
-    assert.match(built.text, /: rendered \d+ pages in /, `the rebuild failed:\n${server.log()}`);
+    assert.match(built.text, /: rendered \d+ of \d+ pages and listings in /, `the rebuild failed:\n${server.log()}`);
     await loaded;
     assert.equal(await marker(page), null, "the page was not reloaded: the marker set before the edit survived");
     assert.ok(navigations() >= 1, "no navigation after the edit");
@@ -95,7 +95,7 @@ test("a CSS edit swaps the stylesheet without reloading the page", async () => {
     const edited = original.replace("--bg: #f0f4f5;", "--bg: #010203;");
     assert.notEqual(edited, original, `${CSS} no longer sets --bg: #f0f4f5 (light mode); update this test`);
     const built = await edit(CSS, edited);
-    assert.match(built.text, /: rendered \d+ pages in /, `the rebuild failed:\n${server.log()}`);
+    assert.match(built.text, /: rendered \d+ of \d+ pages and listings in /, `the rebuild failed:\n${server.log()}`);
     await page.waitForFunction(() => getComputedStyle(document.body).backgroundColor === "rgb(1, 2, 3)", null,
       { timeout: CHANGE_MS });
     assert.equal(await marker(page), "before the edit", "the page was reloaded, not restyled in place");
@@ -132,14 +132,56 @@ test("a broken edit shows the error overlay with file:line:col over the last goo
     const again = await page.context().request.get(server.url + PAGE);
     assert.equal(again.status(), 200);
 
-    const loaded = page.waitForEvent("load", { timeout: CHANGE_MS });
+    // The fix gives back the last good page: the overlay goes, with no need to reload.
     const fixed = await edit(SOURCE, original);
-    assert.match(fixed.text, /: rendered \d+ pages in /, `the fixed edit did not build:\n${server.log()}`);
-    await loaded;
+    assert.match(fixed.text, /: rendered \d+ of \d+ pages and listings in /, `the fixed edit did not build:\n${server.log()}`);
     await overlay.waitFor({ state: "detached", timeout: CHANGE_MS });
     assert.match(await page.locator("h1").innerText(), /sciatica/i);
   } finally {
     await close();
     await restore(SOURCE, original);
+  }
+});
+
+test("only the tabs whose page changed reload", async () => {
+  const original = read(SOURCE);
+  const edited = await openLive(PAGE);
+  const other = await openLive("/conditions/");
+  try {
+    const loaded = edited.page.waitForEvent("load", { timeout: CHANGE_MS });
+    const word = `Quokka${Date.now().toString(36)}`;
+    const built = await edit(SOURCE, original.replace("## What it is\n", `## What it is\n\n${word}.\n`));
+    assert.match(built.text, /: rendered 1 of \d+ pages and listings in /, `a body edit renders one page:\n${server.log()}`);
+    await loaded;
+    assert.match(await edited.page.locator("main").innerText(), new RegExp(word));
+    // The listing's tab got the same event; give it the time the edited tab took, and more.
+    await new Promise(resolve => setTimeout(resolve, 500));
+    assert.equal(await marker(other.page), "before the edit", "a tab whose page did not change reloaded");
+    assert.equal(other.navigations(), 0);
+  } finally {
+    await edited.close();
+    await other.close();
+    await restore(SOURCE, original);
+  }
+});
+
+test("a deleted page's open tab shows the 404 page", async () => {
+  const rel = "content/articles/a-page-to-delete.md";
+  fs.mkdirSync(path.dirname(file(rel)), { recursive: true });
+  // The new folder may be reported first ("Changed content/articles and 1 more").
+  const created = server.waitForLine(l => l.startsWith("Changed content/articles"), { timeout: CHANGE_MS });
+  fs.writeFileSync(file(rel), "---\ntitle: A page to delete\nkind: page\n---\n\nShort-lived.\n");
+  await created;
+  const { page, close } = await openLive("/articles/a-page-to-delete/");
+  try {
+    const loaded = page.waitForEvent("load", { timeout: CHANGE_MS });
+    const deleted = server.waitForLine(l => l.startsWith(`Changed ${rel}`), { timeout: CHANGE_MS });
+    fs.rmSync(file(rel));
+    await deleted;
+    await loaded;
+    assert.match(await page.locator("h1").innerText(), /not found/i);
+  } finally {
+    await close();
+    fs.rmSync(file(rel), { force: true });
   }
 });
