@@ -189,10 +189,15 @@ impl Response {
 
 /// Sends `GET target` exactly as written (no client-side normalization of `..`).
 fn http_get(port: u16, target: &str) -> Response {
+    http_get_with(port, target, "")
+}
+
+/// [`http_get`] with extra header lines (each ending in `\r\n`).
+fn http_get_with(port: u16, target: &str, headers: &str) -> Response {
     let mut stream = connect(port);
     write!(
         stream,
-        "GET {target} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n"
+        "GET {target} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n{headers}Connection: close\r\n\r\n"
     )
     .unwrap();
     let mut reader = BufReader::new(stream);
@@ -438,6 +443,18 @@ fn serves_the_site_from_memory_with_the_reload_script() {
     let css = server.get("/carebook.css");
     assert_eq!(css.status, 200);
     assert_eq!(css.header("content-type"), Some("text/css; charset=utf-8"));
+    // Stylesheets and scripts are revalidated, so a reload costs a 304 for each unchanged one.
+    assert_eq!(css.header("cache-control"), Some("no-cache"));
+    let etag = css.header("etag").expect("an ETag").to_string();
+    let again = http_get_with(
+        server.port,
+        "/carebook.css",
+        &format!("If-None-Match: {etag}\r\n"),
+    );
+    assert_eq!(again.status, 304, "{again:?}");
+    assert!(again.body.is_empty());
+    // Pages carry the build they came from: never reused.
+    assert_eq!(home.header("cache-control"), Some("no-store"));
     assert!(
         !css.body.contains("__carebook"),
         "only HTML gets the script"

@@ -60,7 +60,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::State;
-use axum::http::{HeaderValue, Method, StatusCode, Uri, header};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -800,7 +800,12 @@ async fn list_files(State(app): State<Arc<App>>) -> Response {
 }
 
 /// Everything that is not the event stream: a file of the site, a redirect, or the 404 page.
-async fn serve_file(State(app): State<Arc<App>>, method: Method, uri: Uri) -> Response {
+async fn serve_file(
+    State(app): State<Arc<App>>,
+    method: Method,
+    uri: Uri,
+    request: HeaderMap,
+) -> Response {
     if method != Method::GET && method != Method::HEAD {
         return (
             StatusCode::METHOD_NOT_ALLOWED,
@@ -814,6 +819,9 @@ async fn serve_file(State(app): State<Arc<App>>, method: Method, uri: Uri) -> Re
     };
     match resolve(uri.path(), files) {
         Lookup::File(key) => match files.get(key.as_str()) {
+            Some(bytes) if !content_type(&key).starts_with("text/html") => {
+                asset_response(&request, &key, bytes)
+            }
             Some(bytes) => file_response(&app, &live, StatusCode::OK, &key, bytes),
             None => not_found(&app, &live, files),
         },
@@ -921,6 +929,29 @@ fn file_response(app: &App, live: &Live, status: StatusCode, key: &str, bytes: &
         Body::from(bytes.clone())
     };
     respond(status, content_type, body)
+}
+
+/// A file other than a page: revalidated on every use (`no-cache` and an
+/// `ETag` of its contents), so a reload after an edit costs a `304` for
+/// each unchanged stylesheet and script, not a new copy to parse.
+fn asset_response(request: &HeaderMap, key: &str, bytes: &Bytes) -> Response {
+    let etag = format!("\"{:016x}\"", crate::memo::fingerprint(&bytes.as_ref()));
+    let unchanged = request
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|tags| tags.split(',').any(|t| t.trim() == etag));
+    let (status, body) = if unchanged {
+        (StatusCode::NOT_MODIFIED, Body::empty())
+    } else {
+        (StatusCode::OK, Body::from(bytes.clone()))
+    };
+    let mut response = respond(status, content_type(key), body);
+    let headers = response.headers_mut();
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    if let Ok(value) = HeaderValue::from_str(&etag) {
+        headers.insert(header::ETAG, value);
+    }
+    response
 }
 
 fn respond(status: StatusCode, content_type: &'static str, body: Body) -> Response {
