@@ -20,7 +20,7 @@ use std::sync::LazyLock;
 use rust_stemmers::{Algorithm, Stemmer};
 use unicode_normalization::UnicodeNormalization;
 
-use super::FastHasher;
+use super::FastSet;
 use unicode_normalization::char::is_combining_mark;
 
 /// Longer "words" are ignored: they are URLs, hashes or accidents.
@@ -241,12 +241,10 @@ fn is_plain(c: char) -> bool {
 
 /// Whether a folded word is a stopword.
 pub fn is_stopword(word: &str) -> bool {
-    static SET: LazyLock<FastSet> = LazyLock::new(|| STOPWORDS.iter().copied().collect());
+    static SET: LazyLock<FastSet<&str>> = LazyLock::new(|| STOPWORDS.iter().copied().collect());
     // Every stopword has at most 10 letters; most words are rejected here.
     word.len() <= 10 && SET.contains(word)
 }
-
-type FastSet = std::collections::HashSet<&'static str, std::hash::BuildHasherDefault<FastHasher>>;
 
 /// The stem of a folded word (itself unless it is all ASCII letters).
 pub fn stem(word: &str) -> String {

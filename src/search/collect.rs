@@ -45,47 +45,74 @@ pub struct Unit {
     pub heading: String,
     /// The heading's `id` (the link is `page/#id`); empty for the top.
     pub id: String,
-    /// Each indexed word once, sorted, with its count in each field
-    /// ([`Field::ALL`] order).
-    pub terms: Vec<(String, [u16; 5])>,
+    /// Each indexed word of the section once, as its place in the page's
+    /// [`Document::words`], with its count in each field ([`Field::ALL`]
+    /// order), in order of first appearance.
+    pub terms: Vec<(u32, [u16; 5])>,
     /// How many indexed words each field has.
     pub lengths: [u32; 5],
     /// The start of the section's text, for the result snippet.
     pub excerpt: String,
 }
 
-impl Unit {
-    /// Counts the words of each field ([`Field::ALL`] order).
-    pub fn set_fields(&mut self, fields: [Vec<String>; 5]) {
-        let texts: Vec<Vec<&str>> = fields
-            .iter()
-            .map(|words| words.iter().map(String::as_str).collect())
-            .collect();
-        self.count([&texts[0], &texts[1], &texts[2], &texts[3], &texts[4]]);
-    }
+/// A page's words, each stored once however many sections use it, and the
+/// counting of them per section. (One `String` per word and section was
+/// most of the index's memory and allocations on big sites.)
+#[derive(Debug, Default)]
+pub struct Vocabulary {
+    ids: FastMap<String, u32>,
+    /// Per word: the unit it was last counted in, plus one, and its place
+    /// in that unit's terms. Saves a map per unit.
+    last: Vec<(u32, u32)>,
+    units: u32,
+}
 
-    /// Counts the indexed words of each field's texts ([`Field::ALL`] order).
-    pub fn count(&mut self, fields: [&[&str]; 5]) {
-        let mut counts: FastMap<String, [u16; 5]> = FastMap::default();
-        self.lengths = [0; 5];
+impl Vocabulary {
+    /// Counts the indexed words of each field's texts ([`Field::ALL`]
+    /// order) into `unit`, which must not have been counted before.
+    pub fn count(&mut self, unit: &mut Unit, fields: [&[&str]; 5]) {
+        self.units += 1;
+        let current = self.units;
+        unit.lengths = [0; 5];
+        unit.terms.clear();
         for (f, texts) in fields.iter().enumerate() {
             for text in *texts {
                 for_each_word(text, |w| {
                     if is_stopword(w) {
                         return;
                     }
-                    self.lengths[f] += 1;
-                    let c = match counts.get_mut(w) {
-                        Some(c) => c,
-                        None => counts.entry(w.to_string()).or_default(),
-                    };
-                    c[f] = c[f].saturating_add(1);
+                    unit.lengths[f] += 1;
+                    let id = self.intern(w);
+                    let (seen_in, at) = &mut self.last[id as usize];
+                    if *seen_in != current {
+                        *seen_in = current;
+                        *at = unit.terms.len() as u32;
+                        unit.terms.push((id, [0; 5]));
+                    }
+                    let counts = &mut unit.terms[*at as usize].1;
+                    counts[f] = counts[f].saturating_add(1);
                 });
             }
         }
-        let mut terms: Vec<(String, [u16; 5])> = counts.into_iter().collect();
-        terms.sort_unstable();
-        self.terms = terms;
+    }
+
+    fn intern(&mut self, word: &str) -> u32 {
+        if let Some(&id) = self.ids.get(word) {
+            return id;
+        }
+        let id = self.last.len() as u32;
+        self.ids.insert(word.to_string(), id);
+        self.last.push((0, 0));
+        id
+    }
+
+    /// The words, each at its id.
+    pub fn into_words(self) -> Vec<String> {
+        let mut words = vec![String::new(); self.last.len()];
+        for (word, id) in self.ids {
+            words[id as usize] = word;
+        }
+        words
     }
 }
 
@@ -96,6 +123,9 @@ pub struct Document {
     pub title: String,
     pub kind: Kind,
     pub also_called: Vec<String>,
+    /// The page's distinct indexed words, in order of first appearance;
+    /// [`Unit::terms`] refer to them by place.
+    pub words: Vec<String>,
     /// Unit 0 is the top of the page; unit `k + 1` is heading `k` of its toc.
     pub units: Vec<Unit>,
 }
@@ -135,6 +165,7 @@ pub fn collect(site: &Site) -> Vec<Document> {
             }
             let also_called = meta.also_called.join(" · ");
             let summary: Vec<&str> = meta.summary.iter().map(String::as_str).collect();
+            let mut vocabulary = Vocabulary::default();
             for (u, (unit, text)) in units.iter_mut().zip(&texts).enumerate() {
                 let heading_text = unit.heading.clone();
                 let heading = [heading_text.as_str()];
@@ -143,15 +174,18 @@ pub fn collect(site: &Site) -> Vec<Document> {
                     if !summary.is_empty() {
                         unit.excerpt = excerpt(summary.iter().copied());
                     }
-                    unit.count([
-                        &[meta.title.as_str()],
-                        &[also_called.as_str()],
-                        &heading,
-                        &summary,
-                        text,
-                    ]);
+                    vocabulary.count(
+                        unit,
+                        [
+                            &[meta.title.as_str()],
+                            &[also_called.as_str()],
+                            &heading,
+                            &summary,
+                            text,
+                        ],
+                    );
                 } else {
-                    unit.count([&[], &[], &heading, &[], text]);
+                    vocabulary.count(unit, [&[], &[], &heading, &[], text]);
                 }
             }
             Document {
@@ -159,6 +193,7 @@ pub fn collect(site: &Site) -> Vec<Document> {
                 title: meta.title.clone(),
                 kind: meta.kind,
                 also_called: meta.also_called.clone(),
+                words: vocabulary.into_words(),
                 units,
             }
         })
@@ -236,23 +271,18 @@ mod tests {
 
     #[test]
     fn fields_are_counted_per_word() {
-        let mut unit = Unit::default();
-        let w = |s: &str| crate::search::analyzer::index_words(s);
-        unit.set_fields([
-            w("Back pain"),
-            vec![],
-            w("Pain"),
-            vec![],
-            w("pain pain back"),
-        ]);
-        assert_eq!(
-            unit.terms,
-            [
-                ("back".to_string(), [1, 0, 0, 0, 1]),
-                ("pain".to_string(), [1, 0, 1, 0, 2])
-            ]
+        let mut vocabulary = Vocabulary::default();
+        let (mut top, mut next) = (Unit::default(), Unit::default());
+        vocabulary.count(
+            &mut top,
+            [&["Back pain"], &[], &["Pain"], &[], &["pain pain back"]],
         );
-        assert_eq!(unit.lengths, [2, 0, 1, 0, 3]);
+        vocabulary.count(&mut next, [&[], &[], &[], &[], &["the legs and back"]]);
+        assert_eq!(top.terms, [(0, [1, 0, 0, 0, 1]), (1, [1, 0, 1, 0, 2])]);
+        assert_eq!(top.lengths, [2, 0, 1, 0, 3]);
+        // Counted afresh per section; a word seen before keeps its id.
+        assert_eq!(next.terms, [(2, [0, 0, 0, 0, 1]), (0, [0, 0, 0, 0, 1])]);
+        assert_eq!(vocabulary.into_words(), ["back", "pain", "legs"]);
     }
 
     #[test]
