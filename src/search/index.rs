@@ -175,7 +175,7 @@ fn dictionary(documents: &[Document], table: &BTreeMap<String, Vec<String>>) -> 
     let mut set: FastSet<&str> = documents
         .par_iter()
         .fold(FastSet::default, |mut set, doc| {
-            set.extend(doc.words.iter().map(String::as_str));
+            set.extend(doc.words.iter());
             set
         })
         .reduce(FastSet::default, |a, b| {
@@ -222,7 +222,7 @@ impl Occurrences {
             .map(|doc| {
                 doc.words
                     .iter()
-                    .map(|w| ids.get(w.as_str()).copied().unwrap_or_default())
+                    .map(|w| ids.get(w).copied().unwrap_or_default())
                     .collect()
             })
             .collect();
