@@ -117,8 +117,10 @@ impl Vocabulary {
         (id != STOPWORD).then_some(id)
     }
 
-    /// The words, each at its id.
-    pub fn into_words(self) -> Words {
+    /// The words, each at its id; the vocabulary is then empty, ready for
+    /// another page with the memory it has (one per thread, not per page:
+    /// growing a fresh map for every page was a good part of collecting).
+    pub fn take_words(&mut self) -> Words {
         let mut by_id = vec![""; self.last.len()];
         for (word, &id) in &self.ids {
             if id != STOPWORD {
@@ -129,6 +131,9 @@ impl Vocabulary {
         for word in by_id {
             words.push(word);
         }
+        self.ids.clear();
+        self.last.clear();
+        self.units = 0;
         words
     }
 }
@@ -187,7 +192,7 @@ pub fn collect(site: &Site) -> Vec<Document> {
         .par_iter()
         .zip(&site.page_docs)
         .filter(|(page, _)| indexed(config, &page.section))
-        .map(|(page, doc)| {
+        .map_init(Vocabulary::default, |vocabulary, (page, doc)| {
             let meta = &page.meta;
             let mut units: Vec<Unit> = std::iter::once(Unit::default())
                 .chain(doc.toc.iter().map(|h| Unit {
@@ -206,7 +211,6 @@ pub fn collect(site: &Site) -> Vec<Document> {
             }
             let also_called = meta.also_called.join(" · ");
             let summary: Vec<&str> = meta.summary.iter().map(String::as_str).collect();
-            let mut vocabulary = Vocabulary::default();
             for (u, (unit, text)) in units.iter_mut().zip(&texts).enumerate() {
                 let heading_text = unit.heading.clone();
                 let heading = [heading_text.as_str()];
@@ -234,7 +238,7 @@ pub fn collect(site: &Site) -> Vec<Document> {
                 title: meta.title.clone(),
                 kind: meta.kind,
                 also_called: meta.also_called.clone(),
-                words: vocabulary.into_words(),
+                words: vocabulary.take_words(),
                 units,
             }
         })
@@ -324,8 +328,12 @@ mod tests {
         // Counted afresh per section; a word seen before keeps its id.
         assert_eq!(next.terms, [(2, [0, 0, 0, 0, 1]), (0, [0, 0, 0, 0, 1])]);
         assert_eq!(next.lengths, [0, 0, 0, 0, 2], "stopwords are not counted");
-        let words = vocabulary.into_words();
+        let words = vocabulary.take_words();
         assert_eq!(words.iter().collect::<Vec<_>>(), ["back", "pain", "legs"]);
+        // Ready for the next page: ids start again from 0.
+        let mut again = Unit::default();
+        vocabulary.count(&mut again, [&["legs"], &[], &[], &[], &[]]);
+        assert_eq!(again.terms, [(0, [1, 0, 0, 0, 0])]);
     }
 
     #[test]

@@ -749,7 +749,7 @@ mod tests {
             title: title.to_string(),
             kind,
             also_called: also.iter().map(|s| s.to_string()).collect(),
-            words: vocabulary.into_words(),
+            words: vocabulary.take_words(),
             units,
         }
     }
