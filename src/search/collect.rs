@@ -11,8 +11,10 @@ use crate::front_matter::Kind;
 use crate::markdown::BlockKind;
 use crate::site::Site;
 
-use super::FastMap;
+use std::hash::Hasher;
+
 use super::analyzer::{for_each_word, is_stopword};
+use super::{FastHasher, FastMap};
 
 /// How many characters of a section's text the result list can show.
 pub const EXCERPT_CHARS: usize = 200;
@@ -61,9 +63,17 @@ const STOPWORD: u32 = u32::MAX;
 /// A page's words, each stored once however many sections use it, and the
 /// counting of them per section. (One `String` per word and section was
 /// most of the index's memory and allocations on big sites.)
+///
+/// Words are found by their hash and checked against the page's [`Words`],
+/// so a new word costs no allocation of its own; a word whose hash another
+/// word already has is kept in `others`.
 #[derive(Debug, Default)]
 pub struct Vocabulary {
-    ids: FastMap<String, u32>,
+    /// Word hash → id ([`STOPWORD`] for stopwords).
+    ids: FastMap<u64, u32>,
+    /// Words whose hash belongs to another word → id.
+    others: FastMap<String, u32>,
+    words: Words,
     /// Per word: the unit it was last counted in, plus one, and its place
     /// in that unit's terms. Saves a map per unit.
     last: Vec<(u32, u32)>,
@@ -81,7 +91,7 @@ impl Vocabulary {
         for (f, texts) in fields.iter().enumerate() {
             for text in *texts {
                 for_each_word(text, |w| {
-                    let Some(id) = self.intern(w) else {
+                    let Some(id) = self.intern(w, hash_of(w)) else {
                         return;
                     };
                     unit.lengths[f] += 1;
@@ -98,44 +108,58 @@ impl Vocabulary {
         }
     }
 
-    /// The word's id; `None` for a stopword. Stopwords are remembered too,
-    /// so that a word costs one lookup however common it is.
-    fn intern(&mut self, word: &str) -> Option<u32> {
-        let id = match self.ids.get(word) {
-            Some(&id) => id,
+    /// The id of `word`, whose hash is `hash`; `None` for a stopword.
+    /// Stopwords are remembered too, so that a word costs one lookup
+    /// however common it is.
+    fn intern(&mut self, word: &str, hash: u64) -> Option<u32> {
+        let id = match self.ids.get(&hash) {
+            Some(&STOPWORD) if is_stopword(word) => STOPWORD,
+            Some(&id) if id != STOPWORD && self.words.get(id) == word => id,
+            Some(_) => self.intern_other(word),
             None => {
-                let id = if is_stopword(word) {
-                    STOPWORD
-                } else {
-                    self.last.push((0, 0));
-                    (self.last.len() - 1) as u32
-                };
-                self.ids.insert(word.to_string(), id);
+                let id = self.new_id(word);
+                self.ids.insert(hash, id);
                 id
             }
         };
         (id != STOPWORD).then_some(id)
     }
 
+    /// The id of a word whose hash another word has.
+    fn intern_other(&mut self, word: &str) -> u32 {
+        if let Some(&id) = self.others.get(word) {
+            return id;
+        }
+        let id = self.new_id(word);
+        self.others.insert(word.to_string(), id);
+        id
+    }
+
+    fn new_id(&mut self, word: &str) -> u32 {
+        if is_stopword(word) {
+            return STOPWORD;
+        }
+        self.words.push(word);
+        self.last.push((0, 0));
+        (self.last.len() - 1) as u32
+    }
+
     /// The words, each at its id; the vocabulary is then empty, ready for
     /// another page with the memory it has (one per thread, not per page:
     /// growing a fresh map for every page was a good part of collecting).
     pub fn take_words(&mut self) -> Words {
-        let mut by_id = vec![""; self.last.len()];
-        for (word, &id) in &self.ids {
-            if id != STOPWORD {
-                by_id[id as usize] = word;
-            }
-        }
-        let mut words = Words::default();
-        for word in by_id {
-            words.push(word);
-        }
         self.ids.clear();
+        self.others.clear();
         self.last.clear();
         self.units = 0;
-        words
+        std::mem::take(&mut self.words)
     }
+}
+
+fn hash_of(word: &str) -> u64 {
+    let mut hasher = FastHasher::default();
+    hasher.write(word.as_bytes());
+    hasher.finish()
 }
 
 /// A page's distinct words in one buffer, in order of first appearance.
@@ -151,6 +175,12 @@ impl Words {
     fn push(&mut self, word: &str) {
         self.text.push_str(word);
         self.ends.push(self.text.len() as u32);
+    }
+
+    /// Word `i`.
+    fn get(&self, i: u32) -> &str {
+        let start = if i == 0 { 0 } else { self.ends[i as usize - 1] };
+        &self.text[start as usize..self.ends[i as usize] as usize]
     }
 
     /// Each word, in order.
@@ -334,6 +364,24 @@ mod tests {
         let mut again = Unit::default();
         vocabulary.count(&mut again, [&["legs"], &[], &[], &[], &[]]);
         assert_eq!(again.terms, [(0, [1, 0, 0, 0, 0])]);
+    }
+
+    #[test]
+    fn words_sharing_a_hash_are_told_apart() {
+        let mut vocabulary = Vocabulary::default();
+        assert_eq!(vocabulary.intern("back", 7), Some(0));
+        assert_eq!(
+            vocabulary.intern("pain", 7),
+            Some(1),
+            "same hash, other word"
+        );
+        assert_eq!(vocabulary.intern("the", 7), None, "a stopword");
+        assert_eq!(vocabulary.intern("pain", 7), Some(1));
+        assert_eq!(vocabulary.intern("back", 7), Some(0));
+        assert_eq!(vocabulary.intern("the", 8), None);
+        assert_eq!(vocabulary.intern("legs", 8), Some(2), "a stopword's hash");
+        let words = vocabulary.take_words();
+        assert_eq!(words.iter().collect::<Vec<_>>(), ["back", "pain", "legs"]);
     }
 
     #[test]

@@ -468,26 +468,28 @@ fn stem_groups(
     groups
 }
 
-/// Sorts one word's pages, keeps the best sections, and quantizes.
-/// `keep` limits the number of pages (best first) for synonyms; for words
-/// every page is kept and `keep` pages keep several sections.
-fn rank_postings(mut scored: Vec<Scored>, max: (f64, f64), keep: usize) -> Vec<Posting> {
-    // Only which pages are the best `keep` matters, not their order: a
-    // selection, not a sort (sorting every word's pages was most of the
-    // index's time on big sites).
-    let better = |a: &Scored, b: &Scored| b.score.total_cmp(&a.score).then(a.page.cmp(&b.page));
-    if scored.len() > keep {
-        scored.select_nth_unstable_by(keep, better);
-        if keep == SYNONYM_PAGES {
-            scored.truncate(keep);
-        }
-    }
-    // The best `keep` now come first, in some order.
-    let mut postings: Vec<Posting> = scored
+/// Quantizes one word's pages (in page order) and keeps the best sections.
+/// `keep` limits the number of pages (the best) for synonyms; for words
+/// every page is kept and the best `keep` pages keep several sections.
+fn rank_postings(scored: Vec<Scored>, max: (f64, f64), keep: usize) -> Vec<Posting> {
+    // `scored` is in page order, as postings are. The best `keep` pages are
+    // those at least as good as the keep-th best, found by a selection over
+    // (score, page) pairs: sorting every word's pages by score and back by
+    // page was most of the index's time on big sites.
+    let better = |a: &(f64, u32), b: &(f64, u32)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
+    let cutoff = (scored.len() > keep).then(|| {
+        let mut ranks: Vec<(f64, u32)> = scored.iter().map(|s| (s.score, s.page)).collect();
+        *ranks.select_nth_unstable_by(keep - 1, better).1
+    });
+    let is_top = |s: &Scored| cutoff.is_none_or(|c| better(&(s.score, s.page), &c).is_le());
+    scored
         .into_iter()
-        .enumerate()
-        .map(|(rank, s)| {
-            let limit = if rank < keep { SECTIONS_PER_PAGE } else { 1 };
+        .filter_map(|s| {
+            let top = is_top(&s);
+            if !top && keep == SYNONYM_PAGES {
+                return None;
+            }
+            let limit = if top { SECTIONS_PER_PAGE } else { 1 };
             let mut posting = Posting {
                 page: s.page,
                 impact: quantize(s.score, max.0),
@@ -498,11 +500,9 @@ fn rank_postings(mut scored: Vec<Scored>, max: (f64, f64), keep: usize) -> Vec<P
                 posting.sections[posting.section_count] = (u, quantize(v, max.1));
                 posting.section_count += 1;
             }
-            posting
+            Some(posting)
         })
-        .collect();
-    postings.sort_by_key(|p| p.page);
-    postings
+        .collect()
 }
 
 /// Appends a posting list as a shard stores it:
