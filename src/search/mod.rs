@@ -13,7 +13,8 @@
 //!    also called, headings, summary, body; condition pages boosted) and
 //!    synonyms (each page's `also_called` → its name, plus `[search.synonyms]`).
 //! 4. [`shards`]: the index → `search/manifest.json`, content-hashed term
-//!    shards and page fragments, written through the [`OutputSink`].
+//!    shards and page fragments, and the [`typos`] lists (words only, by
+//!    beginning and by ending), written through the [`OutputSink`].
 //!
 //! The browser does the rest at query time: exact, stemmed, synonym, prefix
 //! and typo matches, ranked in that order, pages with every word first, and
@@ -23,6 +24,7 @@ pub mod analyzer;
 pub mod collect;
 pub mod index;
 pub mod shards;
+pub mod typos;
 
 use rayon::prelude::*;
 
@@ -50,6 +52,8 @@ impl std::hash::Hasher for FastHasher {
 
 pub(crate) type FastMap<K, V> =
     std::collections::HashMap<K, V, std::hash::BuildHasherDefault<FastHasher>>;
+pub(crate) type FastSet<K> =
+    std::collections::HashSet<K, std::hash::BuildHasherDefault<FastHasher>>;
 
 /// Where the search page and the index live, under the output root.
 pub const SEARCH_PATH: &str = "search/";

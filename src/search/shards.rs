@@ -7,6 +7,8 @@
 //!                               and the synonyms that start with them
 //! search/docs-<hash>/<n>.json   pages 2n and 2n + 1: URL, title, kind and
 //!                               sections (heading, id, excerpt)
+//! search/heads-<hash>.txt       typo lists (see [`super::typos`]): words
+//! search/tails-<hash>.txt       only, by beginning and by ending
 //! ```
 //!
 //! Shards are cut by word range at about [`SHARD_BYTES`]; a word whose
@@ -26,10 +28,12 @@
 //! synonyms := count, { phrase-len, phrase-utf8, name-len, name-utf8, postings }
 //! ```
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use super::collect::{Document, Unit, kind_label};
-use super::index::{Index, Posting};
+use super::index::{Index, varint};
+use super::typos;
 
 /// The size a term shard is cut at, or the index's size over
 /// [`MAX_SHARDS`] if that is larger.
@@ -39,7 +43,7 @@ pub const MAX_SHARDS: usize = 512;
 /// Pages per document-store file.
 pub const PAGES_PER_FILE: usize = 2;
 /// Bumped when a file format changes.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
 /// One output file: path under the output root and contents.
 pub type File = (String, Vec<u8>);
@@ -54,46 +58,16 @@ pub fn content_hash(bytes: &[u8]) -> String {
     format!("{hash:016x}")
 }
 
-fn varint(out: &mut Vec<u8>, mut value: u64) {
-    loop {
-        let byte = (value & 0x7f) as u8;
-        value >>= 7;
-        if value == 0 {
-            out.push(byte);
-            return;
-        }
-        out.push(byte | 0x80);
-    }
-}
-
-fn encode_postings(out: &mut Vec<u8>, postings: &[Posting]) {
-    varint(out, postings.len() as u64);
-    let mut previous = 0u32;
-    for (i, p) in postings.iter().enumerate() {
-        let delta = if i == 0 { p.page } else { p.page - previous };
-        previous = p.page;
-        varint(out, u64::from(delta));
-        out.push(p.impact);
-        varint(out, p.sections.len() as u64 * 2 + u64::from(p.named));
-        for &(unit, impact) in &p.sections {
-            varint(out, u64::from(unit));
-            out.push(impact);
-        }
-    }
-}
-
-fn encode_word(index: &Index, i: usize) -> (Vec<u8>, Vec<u8>) {
-    let mut postings = Vec::new();
-    encode_postings(&mut postings, &index.postings[i]);
+fn encode_synonyms(index: &Index, i: usize) -> Vec<u8> {
     let mut synonyms = Vec::new();
     for s in &index.synonyms[i] {
         for text in [&s.phrase, &s.canonical] {
             varint(&mut synonyms, text.len() as u64);
             synonyms.extend_from_slice(text.as_bytes());
         }
-        encode_postings(&mut synonyms, &s.postings);
+        synonyms.extend_from_slice(&s.postings);
     }
-    (postings, synonyms)
+    synonyms
 }
 
 /// Cuts the dictionary into shards: (first word index, file bytes).
@@ -118,7 +92,7 @@ pub fn shard(index: &Index, target: usize) -> Vec<(usize, Vec<u8>)> {
             bytes
         };
     for i in 0..index.words.len() {
-        let (p, s) = encode_word(index, i);
+        let (p, s) = (&index.postings[i], encode_synonyms(index, i));
         let size = postings.len() + synonyms.len();
         if i > start && size + p.len() + s.len() > target {
             shards.push((
@@ -132,7 +106,7 @@ pub fn shard(index: &Index, target: usize) -> Vec<(usize, Vec<u8>)> {
             ));
             start = i;
         }
-        postings.extend_from_slice(&p);
+        postings.extend_from_slice(p);
         synonyms.extend_from_slice(&s);
         synonym_count += index.synonyms[i].len() as u64;
     }
@@ -185,6 +159,10 @@ struct Manifest<'a> {
     /// (the shard's first word, file name relative to `search/`), in
     /// dictionary order.
     shards: Vec<(&'a str, &'a str)>,
+    /// The typo lists: (first word, file), words in dictionary order…
+    heads: Vec<(String, String)>,
+    /// …and (first reversed word, file), words by their reversed spelling.
+    tails: Vec<(String, String)>,
 }
 
 /// One page as the result list shows it.
@@ -225,7 +203,7 @@ pub fn files(index: &Index, documents: &[Document]) -> Vec<File> {
     // Pages go in groups of PAGES_PER_FILE: a file per page would add as
     // many files to a build as it has pages.
     let groups: Vec<Vec<u8>> = documents
-        .chunks(PAGES_PER_FILE)
+        .par_chunks(PAGES_PER_FILE)
         .map(|group| {
             let mut bytes = b"[".to_vec();
             for (i, doc) in group.iter().enumerate() {
@@ -238,23 +216,34 @@ pub fn files(index: &Index, documents: &[Document]) -> Vec<File> {
             bytes
         })
         .collect();
-    let mut all = Vec::new();
-    for g in &groups {
-        all.extend_from_slice(&content_hash(g).into_bytes());
-    }
-    let docs = format!("docs-{}/", &content_hash(&all)[..12]);
+    let hashes: Vec<String> = groups.par_iter().map(|g| content_hash(g)).collect();
+    let all = hashes.concat();
+    let docs = format!("docs-{}/", &content_hash(all.as_bytes())[..12]);
     for (i, g) in groups.into_iter().enumerate() {
         files.push((format!("search/{docs}{i}.json"), g));
     }
     let mut names = Vec::new();
     // Bigger shards for bigger sites, so that the manifest stays small.
-    let total: usize = index.postings.iter().map(|p| p.len() * 5).sum();
+    let total = index.pairs * 5;
     let target = SHARD_BYTES.max(total / MAX_SHARDS);
     for (first, bytes) in shard(index, target) {
         let name = format!("terms-{}.bin", &content_hash(&bytes)[..12]);
         names.push((first, name.clone()));
         files.push((format!("search/{name}"), bytes));
     }
+    let (heads, tails) = typos::lists(&index.words);
+    let mut list_files = |kind: &str, lists: Vec<typos::List>| -> Vec<(String, String)> {
+        lists
+            .into_iter()
+            .map(|(first, bytes)| {
+                let name = format!("{kind}-{}.txt", &content_hash(&bytes)[..12]);
+                files.push((format!("search/{name}"), bytes));
+                (first, name)
+            })
+            .collect()
+    };
+    let heads = list_files("heads", heads);
+    let tails = list_files("tails", tails);
     let manifest = Manifest {
         version: FORMAT_VERSION,
         pages: documents.len(),
@@ -264,6 +253,8 @@ pub fn files(index: &Index, documents: &[Document]) -> Vec<File> {
             .iter()
             .map(|(i, n)| (index.words[*i].as_str(), n.as_str()))
             .collect(),
+        heads,
+        tails,
     };
     files.push((
         "search/manifest.json".to_string(),
@@ -275,30 +266,37 @@ pub fn files(index: &Index, documents: &[Document]) -> Vec<File> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::search::index::Synonym;
+    use crate::search::index::{Posting, Synonym, decode_postings, encode_postings};
 
     fn posting(page: u32) -> Posting {
         Posting {
             page,
             impact: 200,
             named: page == 5,
-            sections: vec![(0, 200), (3, 10)],
+            sections: [(0, 200), (3, 10), (0, 0)],
+            section_count: 2,
         }
     }
 
+    fn encoded(postings: &[Posting]) -> Vec<u8> {
+        let mut out = Vec::new();
+        encode_postings(&mut out, postings);
+        out
+    }
+
     fn index(words: usize, pages: u32) -> Index {
+        let list: Vec<Posting> = (0..pages).map(posting).collect();
         Index {
             words: (0..words).map(|i| format!("w{i:04}")).collect(),
-            postings: (0..words)
-                .map(|_| (0..pages).map(posting).collect())
-                .collect(),
+            postings: (0..words).map(|_| encoded(&list)).collect(),
+            pairs: words * pages as usize,
             synonyms: (0..words)
                 .map(|i| {
                     if i == 1 {
                         vec![Synonym {
                             phrase: "w0001 x".into(),
                             canonical: "X".into(),
-                            postings: vec![posting(7)],
+                            postings: encoded(&[posting(7)]),
                         }]
                     } else {
                         Vec::new()
@@ -319,9 +317,9 @@ mod tests {
 
     #[test]
     fn postings_encode_deltas_impacts_and_sections() {
-        let mut out = Vec::new();
-        encode_postings(&mut out, &[posting(5), posting(6)]);
+        let out = encoded(&[posting(5), posting(6)]);
         assert_eq!(out, [2, 5, 200, 5, 0, 200, 3, 10, 1, 200, 4, 0, 200, 3, 10]);
+        assert_eq!(decode_postings(&out), [posting(5), posting(6)]);
     }
 
     #[test]

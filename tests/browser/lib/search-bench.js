@@ -8,7 +8,7 @@
 // (../shared/bench/gen_corpus.py). Bytes are counted as the engine fetches
 // them: search.js and search.css, the manifest, the term shards of the word
 // (as typed: the last word may be a beginning), and the page groups of the
-// first six results. With --browser, it also times every keystroke of each
+// first six results (and, for a word with a typo, its typo lists). With --browser, it also times every keystroke of each
 // word in Chromium once the shards it needs are loaded.
 import fs from "node:fs";
 import path from "node:path";
@@ -92,10 +92,12 @@ if (import.meta.url === pathToFileURL(process.argv[1]).href) {
     rows.push(r.total);
     const shards = r.sizes.filter(s => s.file.includes("terms-"));
     const docs = r.sizes.filter(s => s.file.includes("docs-"));
+    const lists = r.sizes.filter(s => /(heads|tails)-/.test(s.file));
     const manifest = r.sizes.find(s => s.file.endsWith("manifest.json"));
     console.log(`${w.padEnd(18)} ${String(r.results).padStart(6)} results: ${kb(r.total)} KB gz = engine+css ${kb(r.sizes[0].gz + r.sizes[1].gz)}` +
       ` + manifest ${kb(manifest.gz)} + ${shards.length} shard(s) ${kb(shards.reduce((a, s) => a + s.gz, 0))}` +
-      ` + ${docs.length} page group(s) ${kb(docs.reduce((a, s) => a + s.gz, 0))}`);
+      ` + ${docs.length} page group(s) ${kb(docs.reduce((a, s) => a + s.gz, 0))}` +
+      (lists.length ? ` + ${lists.length} typo list(s) ${kb(lists.reduce((a, s) => a + s.gz, 0))}` : ""));
   }
   rows.sort((a, b) => a - b);
   console.log(`first one-word query: median ${kb(rows[Math.floor(rows.length / 2)])} KB, max ${kb(rows[rows.length - 1])} KB gzipped`);

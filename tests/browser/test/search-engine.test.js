@@ -41,6 +41,18 @@ test("typo tolerance: one edit at 5–8 letters, two at 9+, none below 5 or for 
   assert.ok(!(await kinds(engine, "20266")).some(k => k.includes("/typo")), "numbers: no typos");
 });
 
+test("a typo in the first letters is found like any other (issue 4)", async () => {
+  const { engine } = await fresh();
+  // Deleted, inserted, substituted and transposed first letters.
+  assert.ok((await kinds(engine, "ciatica")).includes("sciatica/typo"));
+  assert.ok((await kinds(engine, "schiatica")).includes("sciatica/typo"));
+  assert.ok((await kinds(engine, "vlamshell")).includes("clamshell/typo"));
+  assert.ok((await kinds(engine, "ipriformis")).includes("piriformis/typo"));
+  assert.ok((await kinds(engine, "dtenosis")).includes("stenosis/typo"));
+  assert.ok((await kinds(engine, "xpondilolisthesis")).includes("spondylolisthesis/typo2"), "two edits, one first");
+  assert.deepEqual(await kinds(engine, "iatica"), [], "two edits at 6 letters are too many");
+});
+
 test("prefixes of three or more letters find words", async () => {
   const { engine } = await fresh();
   const prefixes = async (q, prefix) => (await kinds(engine, q, prefix)).filter(k => k.endsWith("/prefix")).map(k => k.split("/")[0]);
@@ -110,6 +122,33 @@ test("a one-word query needs the manifest, one round of shards and one of page g
   const docs = fetched.slice(1 + shards.length);
   assert.ok(docs.length >= 1 && docs.length <= 6, docs.join(" "));
   assert.ok(docs.every(f => /^docs-[0-9a-f]{12}\/\d+\.json$/.test(f)), docs.join(" "));
+});
+
+// An engine that counts rounds of fetches: a round starts when nothing is in flight.
+async function counting() {
+  const { engine, fetched } = await fresh();
+  const load = engine.load;
+  const state = { rounds: 0, inFlight: 0 };
+  engine.load = p => {
+    if (state.inFlight === 0) state.rounds++;
+    state.inFlight++;
+    return load(p).finally(() => { state.inFlight--; });
+  };
+  return { engine, fetched, state };
+}
+
+test("a first-letter typo costs at most two more rounds: its typo lists, then its word's shards", async () => {
+  const { engine, fetched, state } = await counting();
+  await engine.init();
+  const before = { rounds: state.rounds, files: fetched.length };
+  const outcome = await engine.search("ciatica", { prefix: false });
+  assert.ok(state.rounds - before.rounds <= 3, `${state.rounds - before.rounds} rounds`);
+  const extra = fetched.slice(before.files);
+  assert.ok(extra.some(f => /^heads-[0-9a-f]{12}\.txt$/.test(f)) && extra.some(f => /^tails-[0-9a-f]{12}\.txt$/.test(f)), extra.join(" "));
+  assert.ok(extra.length <= 3 + 2 * 2 + 3, extra.join(" "));
+  const { pages } = await rankedPages(engine, "ciatica", 1);
+  assert.equal(pages[0], "/conditions/sciatica/");
+  assert.ok(outcome.results.length > 0);
 });
 
 test("a typo costs one more round of shards, and only then", async () => {

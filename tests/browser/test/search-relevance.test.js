@@ -8,7 +8,8 @@ import path from "node:path";
 import { buildSite, removeSite, REPO } from "../lib/site.js";
 import { diskEngine, rankedPages } from "../lib/search.js";
 
-// The floor the set must keep; measured 52/52 when the set was written.
+// The floor the set must keep; measured 52/52 when the set was written, and
+// 57/60 once eight first-letter typos were added (before the typo lists fixed them).
 const RECALL_AT_5_FLOOR = 0.9;
 
 const set = JSON.parse(fs.readFileSync(path.join(REPO, "tests/search/relevance.json"), "utf8"));

@@ -232,6 +232,10 @@
   var WEIGHTS = { exact: 1, stemmed: 0.8, synonym: 0.7, prefix: 0.5, typo: 0.35, typo2: 0.25 };
   var MAX_PREFIX_WORDS = 12;
   var MAX_TYPO_WORDS = 6;
+  // Typo-list files fetched per half of a word, and shards fetched for the
+  // words a typo may be meant for: bounds on a typo's bytes.
+  var MAX_TYPO_LISTS = 2;
+  var MAX_TYPO_SHARDS = 3;
   var MAX_SUBHITS = 3;
 
   function impact(byte) {
@@ -283,6 +287,7 @@
     this.load = load;
     this.manifest = null;
     this.shards = new Map();
+    this.lists = new Map();
     this.pages = new Map();
     this.ready = null;
   }
@@ -300,15 +305,19 @@
 
   // The shard whose range holds `word`: the last one starting at or before it.
   Engine.prototype.shardOf = function (word) {
-    var shards = this.manifest.shards;
+    return firstAtOrBefore(this.manifest.shards, word);
+  };
+
+  // In [first key, file] entries sorted by key: the last starting at or before `key`.
+  function firstAtOrBefore(entries, key) {
     var lo = 0;
-    var hi = shards.length - 1;
+    var hi = entries.length - 1;
     while (lo < hi) {
       var mid = (lo + hi + 1) >> 1;
-      if (shards[mid][0] <= word) lo = mid; else hi = mid - 1;
+      if (entries[mid][0] <= key) lo = mid; else hi = mid - 1;
     }
     return lo;
-  };
+  }
 
   // Shards holding the words from `lo` to `hi` (at most `max` of them).
   Engine.prototype.shardRange = function (lo, hi, max) {
@@ -326,14 +335,7 @@
       var bytes = new Uint8Array(buffer);
       var pos = { i: 0 };
       var count = readVarint(bytes, pos);
-      var list = count ? readString(bytes, pos).split("\n") : (readVarint(bytes, pos), []);
-      var words = new Array(list.length);
-      var prev = [];
-      for (var i = 0; i < list.length; i++) {
-        var shared = list[i].charCodeAt(0) - 48;
-        prev = prev.slice(0, shared).concat(Array.from(list[i].slice(1)));
-        words[i] = prev.join("");
-      }
+      var words = count ? unfront(readString(bytes, pos)) : (readVarint(bytes, pos), []);
       var postings = new Map();
       for (var w = 0; w < words.length; w++) postings.set(words[w], readPostings(bytes, pos));
       var synonyms = [];
@@ -347,6 +349,59 @@
     });
     promise.catch(function () { self.shards.delete(k); });
     this.shards.set(k, promise);
+    return promise;
+  };
+
+  // Front-coded words (a shard's dictionary, a typo list): each line is a
+  // character ('0' + n) for the letters shared with the previous word, then the rest.
+  function unfront(text) {
+    var list = text.split("\n");
+    var words = new Array(list.length);
+    var prev = [];
+    for (var i = 0; i < list.length; i++) {
+      var shared = list[i].charCodeAt(0) - 48;
+      prev = prev.slice(0, shared).concat(Array.from(list[i].slice(1)));
+      words[i] = prev.join("");
+    }
+    return words;
+  }
+
+  function reversed(word) {
+    return Array.from(word).reverse().join("");
+  }
+
+  // The typo-list files where the words one typo away from `q` are (see
+  // src/search/typos.rs): one edit leaves either its first half intact (a
+  // beginning, looked up in the heads) or what follows the letter after it
+  // (an ending, looked up in the tails, which hold reversed words).
+  Engine.prototype.typoLists = function (q) {
+    var c = Array.from(q);
+    var half = Math.floor(c.length / 2);
+    var head = c.slice(0, half).join("");
+    var tail = c.slice(half + 1).reverse().join("");
+    var m = this.manifest;
+    function files(lists, key) {
+      var out = [];
+      if (!lists || !lists.length) return out;
+      for (var k = firstAtOrBefore(lists, key), end = firstAtOrBefore(lists, key + "\uffff"); k <= end && out.length < MAX_TYPO_LISTS; k++) {
+        out.push(lists[k][1]);
+      }
+      return out;
+    }
+    return files(m.heads, head).concat(files(m.tails, tail));
+  };
+
+  // A typo list's words, tails turned the right way round.
+  Engine.prototype.fetchList = function (file) {
+    var self = this;
+    var cached = this.lists.get(file);
+    if (cached) return cached;
+    var promise = this.load(file).then(function (text) {
+      var words = unfront(text);
+      return file.indexOf("tails-") === 0 ? words.map(reversed) : words;
+    });
+    promise.catch(function () { self.lists.delete(file); });
+    this.lists.set(file, promise);
     return promise;
   };
 
@@ -407,18 +462,49 @@
     return out;
   }
 
-  function typosIn(q, loaded) {
-    var n = Array.from(q).length;
-    if (!typoTolerant(q) || n < 5) return [];
-    var max = n >= 9 ? 2 : 1;
+  // How many edits a word of `n` letters may have: none under 5 letters.
+  function maxEdits(n) {
+    return n >= 9 ? 2 : n >= 5 ? 1 : 0;
+  }
+
+  // Words of `pools` (lists of words) within the allowed edits of `q`:
+  // [word, edits], fewest edits first.
+  function typoCandidates(q, pools) {
     var qc = Array.from(q);
-    var typos = [];
-    loaded.forEach(function (shard) {
-      shard.words.forEach(function (cand) {
-        if (Math.abs(cand.length - q.length) > max + 1 || !typoTolerant(cand)) return;
-        var d = editDistance(qc, Array.from(cand), max);
-        if (d <= max) typos.push([cand, d, shard.postings.get(cand).length]);
+    var max = maxEdits(qc.length);
+    var seen = new Set();
+    var out = [];
+    pools.forEach(function (pool) {
+      pool.forEach(function (w) {
+        if (seen.has(w)) return;
+        seen.add(w);
+        var wc = Array.from(w);
+        if (Math.abs(wc.length - qc.length) > max || !typoTolerant(w)) return;
+        var d = editDistance(qc, wc, max);
+        if (d <= max) out.push([w, d]);
       });
+    });
+    return out.sort(function (a, b) { return a[1] - b[1] || (a[0] < b[0] ? -1 : 1); });
+  }
+
+  // The shards to fetch for typo candidates: those already loaded cost
+  // nothing; at most MAX_TYPO_SHARDS more, for the closest candidates.
+  Engine.prototype.typoShards = function (candidates, loaded, wanted) {
+    var self = this;
+    candidates.forEach(function (c) {
+      var k = self.shardOf(c[0]);
+      if (!loaded.has(k) && !wanted.has(k) && wanted.size < MAX_TYPO_SHARDS) wanted.add(k);
+    });
+  };
+
+  // The candidates found in `shards`, as expansions: fewest edits, then the
+  // words on most pages.
+  function typosIn(candidates, engine, shards) {
+    var typos = [];
+    candidates.forEach(function (c) {
+      var shard = shards.get(engine.shardOf(c[0]));
+      var postings = shard && shard.postings.get(c[0]);
+      if (postings) typos.push([c[0], c[1], postings.length]);
     });
     typos.sort(function (a, b) { return a[1] - b[1] || b[2] - a[2] || (a[0] < b[0] ? -1 : 1); });
     return typos.slice(0, MAX_TYPO_WORDS).map(function (t) { return { word: t[0], kind: t[1] === 1 ? "typo" : "typo2" }; });
@@ -429,8 +515,9 @@
   // sectionsOf }; results are ranked { page, matched, named, score }.
   //
   // Shards are fetched in one round: those holding each word's range. Only
-  // a word found nowhere there (a typo) costs a second round, for the
-  // shards beside its own.
+  // a word found nowhere there (a typo) costs a second round, for its typo
+  // lists, and a third for the shards of the words it may be meant for
+  // when those are not loaded yet (a typo in the first letters).
   Engine.prototype.search = function (query, options) {
     var self = this;
     options = options || {};
@@ -461,21 +548,30 @@
           }
           return { text: p.q, stem: stem(p.q), expansions: exp, shards: p.shards };
         });
-        var lost = terms.filter(function (t) { return t.expansions.length === 0 && typoTolerant(t.text); });
-        if (!lost.length) return self.rank(terms, shards);
-        var more = new Set();
-        lost.forEach(function (t) {
-          var k = self.shardOf(t.text);
-          [k - 1, k, k + 1].forEach(function (i) { if (i >= 0 && i < self.manifest.shards.length) more.add(i); });
+        var lost = terms.filter(function (t) {
+          return t.expansions.length === 0 && typoTolerant(t.text) && maxEdits(Array.from(t.text).length) > 0;
         });
-        return self.fetchShards(Array.from(more)).then(function (extra) {
-          extra.forEach(function (v, k) { shards.set(k, v); });
+        if (!lost.length) return self.rank(terms, shards);
+        // Second round: the typo lists of each lost word; third, if needed,
+        // the shards of the words it may be meant for.
+        var files = new Set();
+        lost.forEach(function (t) { self.typoLists(t.text).forEach(function (f) { files.add(f); }); });
+        return Promise.all(Array.from(files).map(function (f) {
+          return self.fetchList(f).then(function (words) { return [f, words]; });
+        })).then(function (pairs) {
+          var lists = new Map(pairs);
+          var wanted = new Set();
           lost.forEach(function (t) {
-            var k = self.shardOf(t.text);
-            var near = [k - 1, k, k + 1].filter(function (i) { return shards.has(i); }).map(function (i) { return shards.get(i); });
-            t.expansions = typosIn(t.text, near);
+            var pools = self.typoLists(t.text).map(function (f) { return lists.get(f); })
+              .concat(t.shards.map(function (k) { return shards.get(k).words; }));
+            t.candidates = typoCandidates(t.text, pools);
+            self.typoShards(t.candidates, shards, wanted);
           });
-          return self.rank(terms, shards);
+          return self.fetchShards(Array.from(wanted)).then(function (extra) {
+            extra.forEach(function (v, k) { shards.set(k, v); });
+            lost.forEach(function (t) { t.expansions = typosIn(t.candidates, self, shards); });
+            return self.rank(terms, shards);
+          });
         });
       });
     });

@@ -1,0 +1,105 @@
+//! Typo lists: the words a typo can be meant for, without their postings,
+//! sorted two ways and cut into small files, so that the browser can find a
+//! word whatever letters the reader got wrong.
+//!
+//! Term shards are cut by word range, so a word typed with a wrong first
+//! letter (`ciatica`, `dtenosis`) points the browser at the wrong shards.
+//! One edit leaves either the first half of a word or the rest after it
+//! intact, so the browser looks the word's first half up in the *heads*
+//! (words in dictionary order) and its second half in the *tails* (words
+//! sorted by their reversed spelling), measures the edit distance to each
+//! word there, and only then fetches the shards of the few that are close.
+//!
+//! A list file is the front-coded words of its range (see
+//! [`front_code`]); tails hold the reversed words.
+
+use super::analyzer::typo_tolerant;
+use super::shards::front_code;
+
+/// The size a list file is cut at (raw; about a third of that gzipped).
+pub const LIST_BYTES: usize = 8 * 1024;
+/// Shorter words are in no list: the shortest word a typo is looked for
+/// has five letters, and one edit away from it are words of four.
+pub const MIN_CHARS: usize = 4;
+
+/// One list file: the first word (reversed for tails) and its contents.
+pub type List = (String, Vec<u8>);
+
+/// The heads and tails of `words` (the dictionary, sorted).
+pub fn lists(words: &[String]) -> (Vec<List>, Vec<List>) {
+    let eligible: Vec<&String> = words
+        .iter()
+        .filter(|w| typo_tolerant(w) && w.chars().count() >= MIN_CHARS)
+        .collect();
+    let heads: Vec<String> = eligible.iter().map(|w| w.to_string()).collect();
+    let mut tails: Vec<String> = eligible.iter().map(|w| w.chars().rev().collect()).collect();
+    tails.sort_unstable();
+    (cut(&heads), cut(&tails))
+}
+
+/// Cuts sorted keys into files of about [`LIST_BYTES`].
+fn cut(keys: &[String]) -> Vec<List> {
+    let mut lists = Vec::new();
+    let mut start = 0;
+    let mut size = 0;
+    for (i, key) in keys.iter().enumerate() {
+        if i > start && size + key.len() + 1 > LIST_BYTES {
+            lists.push((
+                keys[start].clone(),
+                front_code(&keys[start..i]).into_bytes(),
+            ));
+            start = i;
+            size = 0;
+        }
+        size += key.len() + 1;
+    }
+    if start < keys.len() {
+        lists.push((keys[start].clone(), front_code(&keys[start..]).into_bytes()));
+    }
+    lists
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn strings(words: &[&str]) -> Vec<String> {
+        words.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn heads_and_tails_hold_typo_tolerant_words_both_ways() {
+        let words = strings(&["back", "l5s1", "leg", "sciatica", "stenosis"]);
+        let (heads, tails) = lists(&words);
+        assert_eq!(
+            heads,
+            [("back".to_string(), b"0back\n0sciatica\n1tenosis".to_vec())]
+        );
+        // Reversed: kcab, acitaics, sisonets.
+        assert_eq!(
+            tails,
+            [(
+                "acitaics".to_string(),
+                b"0acitaics\n0kcab\n0sisonets".to_vec()
+            )]
+        );
+    }
+
+    #[test]
+    fn lists_are_cut_by_size_and_cover_every_word() {
+        // Letters only: words with digits get no typos.
+        let letter = |i: usize| char::from(b'a' + (i % 26) as u8);
+        let words: Vec<String> = (0..5000)
+            .map(|i| format!("word{}{}{}", letter(i / 676), letter(i / 26), letter(i)))
+            .collect();
+        let (heads, _) = lists(&words);
+        assert!(heads.len() > 1);
+        assert!(heads.iter().all(|(_, b)| b.len() <= LIST_BYTES));
+        let count: usize = heads
+            .iter()
+            .map(|(_, b)| b.split(|&c| c == b'\n').count())
+            .sum();
+        assert_eq!(count, words.len());
+        assert!(heads.windows(2).all(|w| w[0].0 < w[1].0));
+    }
+}
