@@ -4,9 +4,10 @@
 //!
 //! The page build renders only files whose inputs changed, so a save shows
 //! in the browser in milliseconds even on a large site. The search index is
-//! the one part that is rebuilt whole; it runs afterwards on a thread pool of
-//! its own (one thread), so it never holds up the next page rebuild, and its
-//! result is dropped if a newer site is already waiting to be indexed.
+//! the one part that is rebuilt whole; it runs once the site has been quiet
+//! for a second, on a thread pool of its own (one thread, lowest priority),
+//! so it never holds up a page rebuild or reload, and its result is dropped
+//! if a newer site is already waiting to be indexed.
 
 use std::collections::{BTreeSet, HashMap};
 use std::io;
@@ -206,6 +207,22 @@ pub(super) fn with_index(
     (merged, keys)
 }
 
+/// How long the site must go unchanged before its search index is rebuilt:
+/// on two processors a build running beside the reload an editor waits for
+/// made that reload half as slow again (1,000 pages: 105 → 150 ms).
+const INDEX_AFTER: Duration = Duration::from_secs(1);
+
+/// Waits until no new site has come for `quiet`; `false` once the sender is gone.
+async fn quiet_for(sites: &mut watch::Receiver<Generation>, quiet: Duration) -> bool {
+    loop {
+        match tokio::time::timeout(quiet, sites.changed()).await {
+            Ok(Ok(())) => continue,
+            Ok(Err(_)) => return false,
+            Err(_) => return true,
+        }
+    }
+}
+
 /// The search index files of `site` (none when `[search] enable = false`).
 pub(super) fn index_files(site: &Site) -> Vec<crate::search::shards::File> {
     if site.config.search.enable {
@@ -251,6 +268,9 @@ pub(super) async fn index_in_background(
         }
     };
     while sites.changed().await.is_ok() {
+        if !quiet_for(&mut sites, INDEX_AFTER).await {
+            return;
+        }
         let Some((generation, site)) = sites.borrow_and_update().clone() else {
             continue;
         };

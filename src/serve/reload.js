@@ -89,7 +89,9 @@
   const events = new EventSource("__EVENTS_PATH__");
   events.addEventListener("hello", (e) => catchUp(JSON.parse(e.data)));
   events.addEventListener("reload", (e) => catchUp(JSON.parse(e.data)));
-  events.addEventListener("warnings", (e) => showWarnings(e.data));
+  // After the page has loaded: a long report must not hold up the page the editor is waiting for.
+  const afterLoad = (show) => document.readyState === "complete" ? show() : addEventListener("load", show, { once: true });
+  events.addEventListener("warnings", (e) => afterLoad(() => showWarnings(e.data)));
   // Only the server's error events carry data; the browser's own connection errors have none.
   events.addEventListener("error", (e) => { if (typeof e.data === "string") showOverlay(e.data); });
 })();
