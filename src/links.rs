@@ -221,7 +221,8 @@ impl LinkResolver for LinkTable<'_> {
     }
 }
 
-fn section_index_path(dir: &str) -> String {
+/// `conditions` → `conditions/_index.md`; `` → `_index.md`.
+pub fn section_index_path(dir: &str) -> String {
     if dir.is_empty() {
         SECTION_INDEX.to_string()
     } else {

@@ -44,13 +44,7 @@ impl Server {
 
     /// [`Server::start`] on `tests/fixtures/<fixture>`.
     fn start_fixture(fixture: &str, extra_args: &[&str], prepare: impl FnOnce(&Path)) -> Server {
-        let site = tempfile::tempdir().expect("temp dir");
-        let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
-        copy_dir(&repo.join("tests/fixtures").join(fixture), site.path());
-        copy_dir(
-            &repo.join("themes/default"),
-            &site.path().join("themes/default"),
-        );
+        let site = fixture_site(fixture);
         prepare(site.path());
         Server::spawn(site, &["--port", "0"], extra_args, None)
     }
@@ -132,6 +126,18 @@ impl Server {
     fn events(&self) -> Events {
         Events::connect(self.port)
     }
+}
+
+/// A temporary copy of `tests/fixtures/<fixture>` with the default theme.
+fn fixture_site(fixture: &str) -> tempfile::TempDir {
+    let site = tempfile::tempdir().expect("temp dir");
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    copy_dir(&repo.join("tests/fixtures").join(fixture), site.path());
+    copy_dir(
+        &repo.join("themes/default"),
+        &site.path().join("themes/default"),
+    );
+    site
 }
 
 fn parse_port(line: &str) -> Option<u16> {
@@ -758,13 +764,7 @@ fn a_taken_port_moves_on_to_the_next() {
     if port > u16::MAX - 10 {
         return; // no room above it to try; the OS rarely picks such a port
     }
-    let site = tempfile::tempdir().unwrap();
-    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
-    copy_dir(&repo.join("tests/fixtures/serve-basic"), site.path());
-    copy_dir(
-        &repo.join("themes/default"),
-        &site.path().join("themes/default"),
-    );
+    let site = fixture_site("serve-basic");
     let server = Server::spawn(site, &["--port", &port.to_string()], &[], None);
     assert!(
         server.port > port && server.port < port + 10,
@@ -1129,13 +1129,7 @@ fn open_asks_the_desktop_to_show_the_site() {
     )
     .unwrap();
     std::fs::set_permissions(&opener, std::fs::Permissions::from_mode(0o755)).unwrap();
-    let site = tempfile::tempdir().unwrap();
-    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
-    copy_dir(&repo.join("tests/fixtures/serve-basic"), site.path());
-    copy_dir(
-        &repo.join("themes/default"),
-        &site.path().join("themes/default"),
-    );
+    let site = fixture_site("serve-basic");
     let server = Server::spawn(site, &["--port", "0"], &["--open"], Some(desktop.path()));
     let deadline = Instant::now() + CHANGE;
     let mut url = String::new();

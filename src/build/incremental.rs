@@ -286,10 +286,8 @@ impl Incremental {
         today: Date,
         sink: &dyn OutputSink,
     ) -> Result<Rebuilt, Diagnostics> {
-        self.update_sources(changed)?;
-        let Some(sources) = &self.sources else {
-            return Err(Diagnostics::new());
-        };
+        let sources = self.updated_sources(changed)?;
+        let sources = &*self.sources.insert(sources);
         let stages = run_stages_on(sources, self.options.drafts, today, &mut self.memo);
         let stage_diagnostics: Vec<Diagnostic> = stages.diagnostics.iter().cloned().collect();
         let findings = stages.checks.findings.clone();
@@ -342,7 +340,7 @@ impl Incremental {
     }
 
     /// Reads what changed; everything on the first run or when `site.toml` changed.
-    fn update_sources(&mut self, changed: &[String]) -> Result<(), Diagnostics> {
+    fn updated_sources(&mut self, changed: &[String]) -> Result<Sources, Diagnostics> {
         let root = &self.options.root;
         let config_changed = changed.iter().any(|p| p == crate::config::CONFIG_FILE);
         let sources = match self.sources.take() {
@@ -361,8 +359,7 @@ impl Incremental {
                 Sources::read(&self.options)?
             }
         };
-        self.sources = Some(sources);
-        Ok(())
+        Ok(sources)
     }
 }
 

@@ -345,7 +345,7 @@ fn render_markdown(
                 body_start: s.body_start,
                 dir: &s.dir,
             };
-            let known = memo.get(&section_key(&s.dir), source);
+            let known = memo.get(&links::section_index_path(&s.dir), source);
             render_document(&input, config, table, table_print, known)
         })
         .collect();
@@ -354,19 +354,16 @@ fn render_markdown(
         .iter()
         .zip(&pages)
         .map(|(p, r)| (p.rel_path.clone(), p.source.clone(), r.clone()));
-    let section_entries = set
-        .sections
-        .iter()
-        .zip(&sections)
-        .filter_map(|(s, r)| Some((section_key(&s.dir), s.source.clone()?, r.clone())));
+    let section_entries = set.sections.iter().zip(&sections).filter_map(|(s, r)| {
+        Some((
+            links::section_index_path(&s.dir),
+            s.source.clone()?,
+            r.clone(),
+        ))
+    });
     memo.keep(page_entries.chain(section_entries));
     let docs = |all: Vec<Remembered>| all.into_iter().map(|r| r.doc).collect();
     (docs(pages), docs(sections))
-}
-
-/// A section's key in the document memo: its `_index.md`, which no page can be.
-fn section_key(dir: &str) -> String {
-    format!("{dir}/{}", page::SECTION_INDEX)
 }
 
 /// Renders a validated site into `sink`: pages, listings, the search index

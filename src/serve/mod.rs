@@ -338,14 +338,18 @@ fn apply_build(
     let took = format_duration(run.elapsed);
     match run.result {
         Ok(built) => {
+            // Most saves leave the report as it was: then so is its text.
+            let same_report = terminal.is_showing(&built.rebuilt.diagnostics);
             let new = terminal.report(&built.rebuilt.diagnostics);
             let warned = warning_count(built.rebuilt.diagnostics.len(), new);
             let (rendered, renderable) = (built.rebuilt.rendered, built.rebuilt.renderable);
             let site = built.rebuilt.site.clone();
             let outputs = built.rebuilt.outputs.clone();
             let mut generation = 0;
-            let warnings = (!built.rebuilt.diagnostics.is_empty())
-                .then(|| render_report(&built.rebuilt.diagnostics));
+            let warnings = (!same_report).then(|| {
+                (!built.rebuilt.diagnostics.is_empty())
+                    .then(|| render_report(&built.rebuilt.diagnostics))
+            });
             app.live.send_modify(|live| {
                 let first = live.files.is_none();
                 let previous = live.files.as_deref().zip(live.outputs.as_ref());
@@ -366,7 +370,7 @@ fn apply_build(
                     changed,
                     css_only,
                     error: None,
-                    warnings,
+                    warnings: warnings.unwrap_or_else(|| live.warnings.clone()),
                 });
             });
             sites.send_replace(Some((generation, site)));
@@ -465,14 +469,17 @@ struct Terminal {
 }
 
 impl Terminal {
+    /// Whether `diagnostics` are the very report it showed last.
+    fn is_showing(&self, diagnostics: &Arc<Diagnostics>) -> bool {
+        self.last
+            .as_ref()
+            .is_some_and(|last| Arc::ptr_eq(last, diagnostics))
+    }
+
     /// Prints, exactly as `carebook build` does, the diagnostics the last
     /// build did not have; returns how many there were.
     fn report(&mut self, diagnostics: &Arc<Diagnostics>) -> usize {
-        if self
-            .last
-            .as_ref()
-            .is_some_and(|last| Arc::ptr_eq(last, diagnostics))
-        {
+        if self.is_showing(diagnostics) {
             return 0;
         }
         self.last = Some(diagnostics.clone());

@@ -93,18 +93,9 @@ pub type ReadabilityMemo = Memo<RenderedDoc<DocId>, PageReadability>;
 
 /// Measures every page, in parallel, except those `memo` has measured.
 pub fn measure(site: &Site, memo: &mut ReadabilityMemo) -> Vec<PageReadability> {
-    let measured: Vec<PageReadability> = site
-        .page_docs
-        .par_iter()
-        .enumerate()
-        .map(|(page, doc)| {
-            let rel_path = &site.pages[page].rel_path;
-            let known = memo.get(rel_path, doc);
-            PageReadability {
-                page,
-                ..known.unwrap_or_else(|| measure_page(doc))
-            }
-        })
+    let measured: Vec<PageReadability> = (0..site.pages.len())
+        .into_par_iter()
+        .map(|page| remembered_or_measured(site, page, memo))
         .collect();
     memo.keep(
         site.pages
@@ -118,14 +109,20 @@ pub fn measure(site: &Site, memo: &mut ReadabilityMemo) -> Vec<PageReadability> 
 
 /// One page's readability, measured unless `memo` has it; the memo keeps it.
 pub fn measure_one(site: &Site, page: usize, memo: &mut ReadabilityMemo) -> PageReadability {
+    let measured = remembered_or_measured(site, page, memo);
     let (rel_path, doc) = (&site.pages[page].rel_path, &site.page_docs[page]);
-    let known = memo.get(rel_path, doc);
-    let measured = PageReadability {
-        page,
-        ..known.unwrap_or_else(|| measure_page(doc))
-    };
     memo.insert(rel_path.clone(), doc.clone(), measured.clone());
     measured
+}
+
+/// Page `page`'s readability from `memo` if its document is unchanged, else measured.
+fn remembered_or_measured(site: &Site, page: usize, memo: &ReadabilityMemo) -> PageReadability {
+    let doc = &site.page_docs[page];
+    let known = memo.get(&site.pages[page].rel_path, doc);
+    PageReadability {
+        page,
+        ..known.unwrap_or_else(|| measure_page(doc))
+    }
 }
 
 /// One page's readability (its `page` is left 0 for the caller to set).

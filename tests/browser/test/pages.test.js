@@ -13,27 +13,8 @@ const env = builtSite({ serve: true, browser: true });
 // Search is optional ([search] enable = false): its page type is skipped when the build has none.
 const hasPage = pathname => pathname !== PAGE_TYPES.search || Boolean(builtPage(env.site, pathname));
 
-// A fresh context per test: its own viewport, cookies and cache.
-async function newPage(width = 1280) {
-  const context = await env.browser.newContext({ viewport: { width, height: 800 } });
-  const page = await context.newPage();
-  const problems = [];
-  page.on("pageerror", e => problems.push(`page error: ${e.message}`));
-  page.on("console", m => {
-    // Chromium asks for /favicon.ico on its own; the theme has none, and that 404 is not a page problem.
-    if (m.type() === "error" && !m.location().url?.endsWith("/favicon.ico")) {
-      problems.push(`console error: ${m.text()}${m.location().url ? ` (${m.location().url})` : ""}`);
-    }
-  });
-  page.on("response", r => {
-    // The 404 page itself is expected to be served with status 404.
-    if (r.status() >= 400 && !new URL(r.url()).pathname.endsWith("/404.html")) problems.push(`HTTP ${r.status()} for ${r.url()}`);
-  });
-  return { page, problems, close: () => context.close() };
-}
-
 test("home page links through to the sciatica page, which shows its emergency card", async () => {
-  const { page, problems, close } = await newPage();
+  const { page, problems, close } = await openPage(env.browser);
   try {
     const res = await page.goto(env.url + "/");
     assert.equal(res.status(), 200);
@@ -125,7 +106,7 @@ test("every page type fits a 320px screen without sideways scrolling", async () 
 
 // Guards against a harness that silently passes: axe must flag an obviously broken page.
 test("axe-core catches violations on a deliberately broken page", async () => {
-  const { page, close } = await newPage(375);
+  const { page, close } = await openPage(env.browser, { width: 375 });
   try {
     await page.setContent(`<!DOCTYPE html><html><head><title>bad</title></head><body>
       <p style="color:#bbb;background:#fff">low contrast text</p><img src="data:,">
