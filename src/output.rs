@@ -59,6 +59,8 @@ impl StagingDir {
         })
     }
 
+    /// Where `rel_path` goes in the staging folder; refuses paths that
+    /// would leave it.
     fn path_for(&self, rel_path: &str) -> io::Result<PathBuf> {
         let rel = Path::new(rel_path);
         if rel.components().any(|c| !matches!(c, Component::Normal(_))) {
@@ -67,11 +69,23 @@ impl StagingDir {
                 format!("unsafe output path {rel_path}"),
             ));
         }
-        let path = self.dir.path().join(rel);
-        if let Some(parent) = path.parent() {
-            fs::create_dir_all(parent)?;
+        Ok(self.dir.path().join(rel))
+    }
+
+    /// Runs `create` on `path`, creating its folders first only if the
+    /// first attempt finds them missing. Most files go into a folder that
+    /// already exists (the search index's fragments share one), and asking
+    /// for it again every time cost a `mkdir` that locks the folder.
+    fn create_in_place(path: &Path, create: impl Fn(&Path) -> io::Result<()>) -> io::Result<()> {
+        match create(path) {
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                if let Some(parent) = path.parent() {
+                    fs::create_dir_all(parent)?;
+                }
+                create(path)
+            }
+            done => done,
         }
-        Ok(path)
     }
 
     /// Swaps the staged files into place. The old output is moved aside first
@@ -107,11 +121,13 @@ impl StagingDir {
 
 impl OutputSink for StagingDir {
     fn write(&self, rel_path: &str, bytes: &[u8]) -> io::Result<()> {
-        fs::write(self.path_for(rel_path)?, bytes)
+        Self::create_in_place(&self.path_for(rel_path)?, |path| fs::write(path, bytes))
     }
 
     fn copy(&self, rel_path: &str, from: &Path) -> io::Result<()> {
-        fs::copy(from, self.path_for(rel_path)?).map(|_| ())
+        Self::create_in_place(&self.path_for(rel_path)?, |path| {
+            fs::copy(from, path).map(|_| ())
+        })
     }
 }
 
