@@ -183,6 +183,11 @@ impl Words {
         &self.text[start as usize..self.ends[i as usize] as usize]
     }
 
+    /// How many words there are.
+    pub(crate) fn len(&self) -> usize {
+        self.ends.len()
+    }
+
     /// Each word, in order.
     pub fn iter(&self) -> impl Iterator<Item = &str> {
         let starts = std::iter::once(0).chain(self.ends.iter().copied());

@@ -34,14 +34,13 @@ pub const DETAILED_PAGES: usize = 64;
 /// Pages kept for one synonym.
 pub const SYNONYM_PAGES: usize = 16;
 
-/// A page, its field counts for a word summed over its sections, and its best sections.
-type PageCounts = (u32, [u32; 5], Best);
-
 /// A page's score for a word, and its best sections' (unit, score).
-#[derive(Debug, Clone)]
+/// Scores are `f32`: a big site has millions of these, and the browser
+/// gets them as one byte each.
+#[derive(Debug, Clone, Copy)]
 struct Scored {
     page: u32,
-    score: f64,
+    score: f32,
     /// The word is in the page's name (title or other names).
     named: bool,
     sections: Best,
@@ -51,31 +50,32 @@ struct Scored {
 /// score, then the earlier section. Kept inline: a site has millions.
 #[derive(Debug, Clone, Copy, Default)]
 struct Best {
-    items: [(u32, f64); SECTIONS_PER_PAGE],
-    len: usize,
+    items: [(u32, f32); SECTIONS_PER_PAGE],
+    len: u8,
 }
 
 impl Best {
-    fn push(&mut self, unit: u32, score: f64) {
-        let better = |a: (u32, f64), b: (u32, f64)| a.1 > b.1 || (a.1 == b.1 && a.0 < b.0);
-        let mut at = self.len;
+    fn push(&mut self, unit: u32, score: f32) {
+        let better = |a: (u32, f32), b: (u32, f32)| a.1 > b.1 || (a.1 == b.1 && a.0 < b.0);
+        let len = usize::from(self.len);
+        let mut at = len;
         while at > 0 && better((unit, score), self.items[at - 1]) {
             at -= 1;
         }
         if at >= SECTIONS_PER_PAGE {
             return;
         }
-        let mut i = self.len.min(SECTIONS_PER_PAGE - 1);
+        let mut i = len.min(SECTIONS_PER_PAGE - 1);
         while i > at {
             self.items[i] = self.items[i - 1];
             i -= 1;
         }
         self.items[at] = (unit, score);
-        self.len = (self.len + 1).min(SECTIONS_PER_PAGE);
+        self.len = (len + 1).min(SECTIONS_PER_PAGE) as u8;
     }
 
-    fn as_slice(&self) -> &[(u32, f64)] {
-        &self.items[..self.len]
+    fn as_slice(&self) -> &[(u32, f32)] {
+        &self.items[..usize::from(self.len)]
     }
 }
 
@@ -143,207 +143,136 @@ pub fn quantize(score: f64, max: f64) -> u8 {
 }
 
 /// Builds the index of `documents`.
+///
+/// 1. [`Dictionary::new`]: every word, sorted, with how many pages and
+///    sections contain it (its IDFs).
+/// 2. [`score_pages`]: each page scores its own words, in parallel: the
+///    BM25F of the page and of each of its sections needs nothing but the
+///    page, the IDFs and the average field lengths.
+/// 3. [`encode_postings_by_range`]: the pages' scores turned round into one
+///    list per word, a range of words at a time in parallel, each list
+///    ranked, quantized and encoded as soon as it is complete.
 pub fn build(documents: &[Document], config: &SearchConfig) -> Index {
     let table = synonym_table(documents, config);
-    let words = dictionary(documents, &table);
-    let scorer = Scorer::new(documents, config, &words);
-    let max = scorer.maxima();
-    let synonyms = synonyms(table, &words, &scorer, max);
-    let (postings, pairs): (Vec<Vec<u8>>, Vec<usize>) = (0..words.len())
-        .into_par_iter()
-        .map(|w| {
-            let postings = rank_postings(scorer.score(w), max, DETAILED_PAGES);
-            let mut bytes = Vec::new();
-            encode_postings(&mut bytes, &postings);
-            (bytes, postings.len())
-        })
-        .unzip();
+    let dictionary = Dictionary::new(documents, &table);
+    let scores = score_pages(documents, config, &dictionary);
+    let wanted = stem_groups(&dictionary.words, &table);
+    let is_wanted: FastSet<u32> = wanted.values().flatten().map(|&w| w as u32).collect();
+    let encoded = encode_postings_by_range(&scores, &dictionary, &is_wanted);
+    let synonyms = synonyms(table, &dictionary.words, &wanted, &encoded);
     Index {
-        words,
-        postings,
-        pairs: pairs.iter().sum(),
+        words: dictionary.words,
+        postings: encoded.postings,
+        pairs: encoded.pairs,
         synonyms,
     }
 }
 
-/// Every word of every page, and each synonym phrase's first word (it must
-/// be in the dictionary even if no page uses it: `water tablets` =
-/// [`diuretics`]), once each, sorted by UTF-8 bytes.
-fn dictionary(documents: &[Document], table: &BTreeMap<String, Vec<String>>) -> Vec<String> {
-    // Per-thread sets merged: interning word by word on one thread was the
-    // index's slowest step.
-    let mut set: FastSet<&str> = documents
-        .par_iter()
-        .fold(FastSet::default, |mut set, doc| {
-            set.extend(doc.words.iter());
-            set
-        })
-        .reduce(FastSet::default, |a, b| {
-            let (mut big, small) = if a.len() >= b.len() { (a, b) } else { (b, a) };
-            big.extend(small);
-            big
-        });
-    set.extend(table.keys().map(|phrase| first_word(phrase)));
-    let mut words: Vec<&str> = set.into_iter().collect();
-    words.par_sort_unstable();
-    words.into_iter().map(str::to_string).collect()
+/// Every word of the site, sorted by its UTF-8 bytes, with its document
+/// frequencies.
+struct Dictionary {
+    words: Vec<String>,
+    /// Per word: how many pages contain it…
+    pages: Vec<u32>,
+    /// …and how many sections.
+    units: Vec<u32>,
+}
+
+impl Dictionary {
+    /// Every word of every page, and each synonym phrase's first word (it
+    /// must be in the dictionary even if no page uses it: `water tablets` =
+    /// [`diuretics`]), once each.
+    fn new(documents: &[Document], table: &BTreeMap<String, Vec<String>>) -> Dictionary {
+        // Per-thread maps merged: interning word by word on one thread was
+        // the index's slowest step.
+        let mut counts: FastMap<&str, [u32; 2]> = documents
+            .par_iter()
+            .fold(
+                FastMap::default,
+                |mut counts: FastMap<&str, [u32; 2]>, doc| {
+                    let mut units = vec![0u32; doc.words.len()];
+                    for unit in &doc.units {
+                        for &(local, _) in &unit.terms {
+                            units[local as usize] += 1;
+                        }
+                    }
+                    for (word, units) in doc.words.iter().zip(units) {
+                        let count = counts.entry(word).or_default();
+                        count[0] += 1;
+                        count[1] += units;
+                    }
+                    counts
+                },
+            )
+            .reduce(FastMap::default, |a, b| {
+                let (mut big, small) = if a.len() >= b.len() { (a, b) } else { (b, a) };
+                for (word, [pages, units]) in small {
+                    let count = big.entry(word).or_default();
+                    count[0] += pages;
+                    count[1] += units;
+                }
+                big
+            });
+        for phrase in table.keys() {
+            counts.entry(first_word(phrase)).or_default();
+        }
+        let mut sorted: Vec<(&str, [u32; 2])> = counts.into_iter().collect();
+        sorted.par_sort_unstable_by_key(|&(word, _)| word);
+        Dictionary {
+            words: sorted.iter().map(|(w, _)| w.to_string()).collect(),
+            pages: sorted.iter().map(|(_, c)| c[0]).collect(),
+            units: sorted.iter().map(|(_, c)| c[1]).collect(),
+        }
+    }
+
+    /// Word → its place in [`Dictionary::words`].
+    fn ids(&self) -> FastMap<&str, u32> {
+        self.words
+            .iter()
+            .enumerate()
+            .map(|(i, w)| (w.as_str(), i as u32))
+            .collect()
+    }
 }
 
 fn first_word(phrase: &str) -> &str {
     phrase.split(' ').next().unwrap_or("")
 }
 
-/// One (word, section) pair: the section and the word's count in each field.
-#[derive(Debug, Clone, Copy, Default)]
-struct Occurrence {
-    page: u32,
-    unit: u32,
-    counts: [u16; 5],
-}
-
-/// Every (word, section) pair, grouped by word: word `w`'s are
-/// `entries[starts[w]..starts[w + 1]]`, by page and section. One flat list
-/// rather than a list per word: fewer, larger allocations.
-struct Occurrences {
-    starts: Vec<usize>,
-    entries: Vec<Occurrence>,
-}
-
-impl Occurrences {
-    fn gather(documents: &[Document], words: &[String]) -> Occurrences {
-        let ids: FastMap<&str, u32> = words
-            .iter()
-            .enumerate()
-            .map(|(i, w)| (w.as_str(), i as u32))
-            .collect();
-        // Each page's words → dictionary ids.
-        let page_ids: Vec<Vec<u32>> = documents
-            .par_iter()
-            .map(|doc| {
-                doc.words
-                    .iter()
-                    .map(|w| ids.get(w).copied().unwrap_or_default())
-                    .collect()
-            })
-            .collect();
-        let each = || {
-            documents
-                .iter()
-                .zip(&page_ids)
-                .enumerate()
-                .flat_map(|(page, (doc, ids))| {
-                    doc.units.iter().enumerate().flat_map(move |(unit, u)| {
-                        u.terms.iter().map(move |&(local, counts)| {
-                            let occurrence = Occurrence {
-                                page: page as u32,
-                                unit: unit as u32,
-                                counts,
-                            };
-                            (ids[local as usize] as usize, occurrence)
-                        })
-                    })
-                })
-        };
-        let mut starts = vec![0usize; words.len() + 1];
-        for (w, _) in each() {
-            starts[w + 1] += 1;
-        }
-        for w in 0..words.len() {
-            starts[w + 1] += starts[w];
-        }
-        let mut next = starts.clone();
-        let mut entries = vec![Occurrence::default(); starts[words.len()]];
-        for (w, occurrence) in each() {
-            entries[next[w]] = occurrence;
-            next[w] += 1;
-        }
-        Occurrences { starts, entries }
-    }
-
-    fn of(&self, word: usize) -> &[Occurrence] {
-        &self.entries[self.starts[word]..self.starts[word + 1]]
-    }
-}
-
-/// What scoring needs besides the occurrences: field weights, lengths and
-/// their averages, page kinds.
-struct Scorer<'a> {
-    documents: &'a [Document],
+/// What BM25F needs besides a page: field weights, the average field
+/// lengths of sections and of pages, the number of each, the kind boost.
+struct Bm25f<'a> {
     config: &'a SearchConfig,
     weights: [f64; 5],
-    occurrences: Occurrences,
-    /// Each unit's field lengths, pages after each other.
-    lengths: Vec<[u32; 5]>,
-    /// Where each page's units start in `lengths`.
-    unit_offsets: Vec<usize>,
-    /// A page's fields are the sums of its sections'.
-    page_lengths: Vec<[u32; 5]>,
     unit_avg: [f64; 5],
     page_avg: [f64; 5],
+    unit_count: usize,
+    page_count: usize,
 }
 
-/// The average length of each field, over the units (or pages) that have it.
-fn average(lengths: &[[u32; 5]]) -> [f64; 5] {
-    std::array::from_fn(|f| {
-        let present: Vec<u32> = lengths.iter().map(|l| l[f]).filter(|&l| l > 0).collect();
-        if present.is_empty() {
-            1.0
-        } else {
-            present.iter().map(|&l| f64::from(l)).sum::<f64>() / present.len() as f64
-        }
-    })
-}
-
-fn idf(n: usize, df: usize) -> f64 {
-    let (n, df) = (n as f64, df as f64);
-    (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
-}
-
-impl<'a> Scorer<'a> {
-    fn new(documents: &'a [Document], config: &'a SearchConfig, words: &[String]) -> Self {
-        let occurrences = Occurrences::gather(documents, words);
-        let lengths: Vec<[u32; 5]> = documents
+impl<'a> Bm25f<'a> {
+    fn new(documents: &[Document], config: &'a SearchConfig) -> Self {
+        let units = documents
             .iter()
-            .flat_map(|d| d.units.iter().map(|u| u.lengths))
-            .collect();
-        let unit_offsets: Vec<usize> = documents
-            .iter()
-            .scan(0usize, |acc, d| {
-                let start = *acc;
-                *acc += d.units.len();
-                Some(start)
-            })
-            .collect();
-        let page_lengths: Vec<[u32; 5]> = documents
-            .iter()
-            .zip(&unit_offsets)
-            .map(|(d, &start)| {
-                lengths[start..start + d.units.len()]
-                    .iter()
-                    .fold([0; 5], |acc, l| std::array::from_fn(|f| acc[f] + l[f]))
-            })
-            .collect();
-        Scorer {
-            documents,
+            .flat_map(|d| d.units.iter().map(|u| u.lengths));
+        Bm25f {
             config,
             weights: weights(config),
-            occurrences,
-            unit_avg: average(&lengths),
-            page_avg: average(&page_lengths),
-            lengths,
-            unit_offsets,
-            page_lengths,
+            unit_avg: average(units),
+            page_avg: average(documents.iter().map(page_lengths)),
+            unit_count: documents.iter().map(|d| d.units.len()).sum(),
+            page_count: documents.len(),
         }
     }
 
-    fn boost(&self, page: u32) -> f64 {
-        match self.documents[page as usize].kind {
+    fn boost(&self, kind: Kind) -> f64 {
+        match kind {
             Kind::Condition => self.config.boosts.condition.max(0.0),
             _ => 1.0,
         }
     }
 
-    fn bm25f(&self, counts: &[u32; 5], len: &[u32; 5], avg: &[f64; 5], idf: f64) -> f64 {
+    fn score(&self, counts: &[u32; 5], len: &[u32; 5], avg: &[f64; 5], idf: f64) -> f64 {
         let tf: f64 = (0..5)
             .filter(|&f| counts[f] > 0)
             .map(|f| {
@@ -353,61 +282,241 @@ impl<'a> Scorer<'a> {
             .sum();
         idf * tf / (K1 + tf)
     }
+}
 
-    /// A word's raw (float) scores: per page, the page's score (pages rank
-    /// by it) and its sections' (they order the sub-hits).
-    fn score(&self, word: usize) -> Vec<Scored> {
-        let occ = self.occurrences.of(word);
-        let unit_idf = idf(self.lengths.len(), occ.len());
-        // (page, its summed field counts, its sections' scores)
-        let mut pages: Vec<PageCounts> = Vec::new();
-        for o in occ {
-            let len = &self.lengths[self.unit_offsets[o.page as usize] + o.unit as usize];
-            let counts32 = o.counts.map(u32::from);
-            let score = self.bm25f(&counts32, len, &self.unit_avg, unit_idf) * self.boost(o.page);
-            match pages.last_mut() {
-                Some((p, total, sections)) if *p == o.page => {
-                    *total = std::array::from_fn(|f| total[f] + counts32[f]);
-                    sections.push(o.unit, score);
-                }
-                _ => {
-                    let mut sections = Best::default();
-                    sections.push(o.unit, score);
-                    pages.push((o.page, counts32, sections));
-                }
+/// A page's fields are the sums of its sections'.
+fn page_lengths(doc: &Document) -> [u32; 5] {
+    doc.units.iter().fold([0; 5], |acc, u| {
+        std::array::from_fn(|f| acc[f] + u.lengths[f])
+    })
+}
+
+/// The average length of each field, over the units (or pages) that have it.
+fn average(lengths: impl Iterator<Item = [u32; 5]>) -> [f64; 5] {
+    let (mut sums, mut present) = ([0.0f64; 5], [0usize; 5]);
+    for l in lengths {
+        for f in 0..5 {
+            if l[f] > 0 {
+                sums[f] += f64::from(l[f]);
+                present[f] += 1;
             }
         }
-        let page_idf = idf(self.documents.len(), pages.len());
-        pages
-            .into_iter()
-            .map(|(page, counts, sections)| Scored {
-                page,
-                score: self.bm25f(
-                    &counts,
-                    &self.page_lengths[page as usize],
-                    &self.page_avg,
-                    page_idf,
-                ) * self.boost(page),
-                named: counts[Field::Title as usize] + counts[Field::AlsoCalled as usize] > 0,
-                sections,
-            })
-            .collect()
     }
+    std::array::from_fn(|f| {
+        if present[f] == 0 {
+            1.0
+        } else {
+            sums[f] / present[f] as f64
+        }
+    })
+}
 
-    /// The largest page score and section score of any word. Scores are
-    /// worked out again when encoding rather than kept: keeping them all
-    /// took most of a big site's index memory, and scoring is cheap.
-    fn maxima(&self) -> (f64, f64) {
-        (0..self.occurrences.starts.len() - 1)
-            .into_par_iter()
-            .map(|w| {
-                self.score(w).iter().fold((0.0, 0.0), |(p, s), scored| {
-                    let best = scored.sections.as_slice().iter().map(|u| u.1);
-                    (f64::max(p, scored.score), best.fold(s, f64::max))
-                })
-            })
-            .reduce(|| (0.0, 0.0), |a, b| (a.0.max(b.0), a.1.max(b.1)))
+fn idf(n: usize, df: usize) -> f64 {
+    let (n, df) = (n as f64, df as f64);
+    (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
+}
+
+/// Scored words, by word id: (word id, its score on a page).
+type ScoredWords = Vec<(u32, Scored)>;
+
+/// Every page's words, scored: per page, sorted by word id.
+struct PageScores {
+    pages: Vec<ScoredWords>,
+    /// The largest page score and section score of any word.
+    max: (f64, f64),
+}
+
+/// Scores every page's words, each page on its own.
+fn score_pages(
+    documents: &[Document],
+    config: &SearchConfig,
+    dictionary: &Dictionary,
+) -> PageScores {
+    let bm25f = Bm25f::new(documents, config);
+    let ids = dictionary.ids();
+    // Per word, computed once: a logarithm per (word, section) was most of
+    // the scoring.
+    let idfs: Vec<(f64, f64)> = dictionary
+        .pages
+        .par_iter()
+        .zip(&dictionary.units)
+        .map(|(&pages, &units)| {
+            (
+                idf(bm25f.page_count, pages as usize),
+                idf(bm25f.unit_count, units as usize),
+            )
+        })
+        .collect();
+    let pages: Vec<(ScoredWords, (f64, f64))> = documents
+        .par_iter()
+        .enumerate()
+        .map(|(page, doc)| score_page(page as u32, doc, &bm25f, &idfs, &ids))
+        .collect();
+    let max = pages.iter().fold((0.0, 0.0), |m, (_, p)| {
+        (f64::max(m.0, p.0), f64::max(m.1, p.1))
+    });
+    PageScores {
+        pages: pages.into_iter().map(|(scores, _)| scores).collect(),
+        max,
     }
+}
+
+/// One page's words and their scores, sorted by word id; and the page's
+/// largest page and section score.
+fn score_page(
+    page: u32,
+    doc: &Document,
+    bm25f: &Bm25f,
+    idfs: &[(f64, f64)],
+    ids: &FastMap<&str, u32>,
+) -> (ScoredWords, (f64, f64)) {
+    let boost = bm25f.boost(doc.kind);
+    let global: Vec<u32> = doc
+        .words
+        .iter()
+        .map(|w| ids.get(w).copied().unwrap_or_default())
+        .collect();
+    // Per word of the page: its field counts summed over sections, and its best sections.
+    let mut totals = vec![([0u32; 5], Best::default()); global.len()];
+    let mut max_section = 0.0f64;
+    for (u, unit) in doc.units.iter().enumerate() {
+        for &(local, counts) in &unit.terms {
+            let word = global[local as usize] as usize;
+            let counts = counts.map(u32::from);
+            let score = bm25f.score(&counts, &unit.lengths, &bm25f.unit_avg, idfs[word].1) * boost;
+            max_section = max_section.max(score);
+            let (total, best) = &mut totals[local as usize];
+            *total = std::array::from_fn(|f| total[f] + counts[f]);
+            best.push(u as u32, score as f32);
+        }
+    }
+    let lengths = page_lengths(doc);
+    let mut max_page = 0.0f64;
+    let mut scores: ScoredWords = global
+        .iter()
+        .zip(totals)
+        .map(|(&word, (counts, sections))| {
+            let page_idf = idfs[word as usize].0;
+            let score = bm25f.score(&counts, &lengths, &bm25f.page_avg, page_idf) * boost;
+            max_page = max_page.max(score);
+            let named = counts[Field::Title as usize] + counts[Field::AlsoCalled as usize] > 0;
+            let scored = Scored {
+                page,
+                score: score as f32,
+                named,
+                sections,
+            };
+            (word, scored)
+        })
+        .collect();
+    scores.sort_unstable_by_key(|&(word, _)| word);
+    (scores, (max_page, max_section))
+}
+
+/// Every word's encoded postings, and the scored pages of the words the
+/// synonyms need.
+struct Encoded {
+    postings: Vec<Vec<u8>>,
+    pairs: usize,
+    kept: FastMap<u32, Vec<Scored>>,
+    /// The largest page score and section score of any word.
+    max: (f64, f64),
+}
+
+/// About how many word ranges each thread gets: enough to balance the
+/// work, few enough that finding each range in every page stays cheap.
+const RANGES_PER_THREAD: usize = 8;
+
+/// Turns the pages' scores into one posting list per word, encoded. Words
+/// are cut into ranges of about equal numbers of postings; each range
+/// gathers its words' pages from every page (in page order, as postings
+/// are), so the ranges run in parallel and only one range's lists per
+/// thread exist at a time.
+fn encode_postings_by_range(
+    scores: &PageScores,
+    dictionary: &Dictionary,
+    wanted: &FastSet<u32>,
+) -> Encoded {
+    let ranges = word_ranges(
+        &dictionary.pages,
+        rayon::current_num_threads() * RANGES_PER_THREAD,
+    );
+    let done: Vec<Encoded> = ranges
+        .par_iter()
+        .map(|&(first, end)| {
+            let lists = gather(&scores.pages, first, end, &dictionary.pages);
+            let mut encoded = Encoded::empty(scores.max);
+            for (list, word) in lists.into_iter().zip(first..end) {
+                if wanted.contains(&word) {
+                    encoded.kept.insert(word, list.clone());
+                }
+                let postings = rank_postings(list, scores.max, DETAILED_PAGES);
+                encoded.pairs += postings.len();
+                let mut bytes = Vec::new();
+                encode_postings(&mut bytes, &postings);
+                encoded.postings.push(bytes);
+            }
+            encoded
+        })
+        .collect();
+    let mut encoded = Encoded::empty(scores.max);
+    for range in done {
+        encoded.postings.extend(range.postings);
+        encoded.pairs += range.pairs;
+        encoded.kept.extend(range.kept);
+    }
+    encoded
+}
+
+impl Encoded {
+    fn empty(max: (f64, f64)) -> Encoded {
+        Encoded {
+            postings: Vec::new(),
+            pairs: 0,
+            kept: FastMap::default(),
+            max,
+        }
+    }
+}
+
+/// Cuts word ids into about `count` consecutive ranges (first, end) of
+/// about equal numbers of pages.
+fn word_ranges(pages_per_word: &[u32], count: usize) -> Vec<(u32, u32)> {
+    let total: u64 = pages_per_word.iter().map(|&p| u64::from(p)).sum();
+    let target = (total / count.max(1) as u64).max(1);
+    let mut ranges = Vec::new();
+    let (mut first, mut size) = (0usize, 0u64);
+    for (word, &pages) in pages_per_word.iter().enumerate() {
+        size += u64::from(pages);
+        if size >= target {
+            ranges.push((first as u32, word as u32 + 1));
+            (first, size) = (word + 1, 0);
+        }
+    }
+    if first < pages_per_word.len() {
+        ranges.push((first as u32, pages_per_word.len() as u32));
+    }
+    ranges
+}
+
+/// The scored pages of each word in `first..end`, in page order.
+fn gather(
+    pages: &[Vec<(u32, Scored)>],
+    first: u32,
+    end: u32,
+    pages_per_word: &[u32],
+) -> Vec<Vec<Scored>> {
+    let mut lists: Vec<Vec<Scored>> = pages_per_word[first as usize..end as usize]
+        .iter()
+        .map(|&n| Vec::with_capacity(n as usize))
+        .collect();
+    for scores in pages {
+        let from = scores.partition_point(|&(w, _)| w < first);
+        for (word, scored) in scores[from..].iter().take_while(|&&(w, _)| w < end) {
+            lists[(word - first) as usize].push(*scored);
+        }
+    }
+    lists
 }
 
 /// Each word's synonyms (those whose phrase starts with it), their pages
@@ -415,21 +524,24 @@ impl<'a> Scorer<'a> {
 fn synonyms(
     table: BTreeMap<String, Vec<String>>,
     words: &[String],
-    scorer: &Scorer,
-    max: (f64, f64),
+    wanted: &HashMap<String, Vec<usize>>,
+    encoded: &Encoded,
 ) -> Vec<Vec<Synonym>> {
     let mut synonyms: Vec<Vec<Synonym>> = vec![Vec::new(); words.len()];
     if table.is_empty() {
         return synonyms;
     }
-    let mut expander = Expander::new(scorer, words, &table);
+    let mut expander = Expander::new(wanted, &encoded.kept);
     for (phrase, targets) in table {
         let Ok(at) = words.binary_search_by(|w| w.as_str().cmp(first_word(&phrase))) else {
             continue;
         };
         let scored = expander.expand(&targets);
         let mut postings = Vec::new();
-        encode_postings(&mut postings, &rank_postings(scored, max, SYNONYM_PAGES));
+        encode_postings(
+            &mut postings,
+            &rank_postings(scored, encoded.max, SYNONYM_PAGES),
+        );
         synonyms[at].push(Synonym {
             phrase,
             canonical: targets[0].clone(),
@@ -476,9 +588,9 @@ fn rank_postings(scored: Vec<Scored>, max: (f64, f64), keep: usize) -> Vec<Posti
     // those at least as good as the keep-th best, found by a selection over
     // (score, page) pairs: sorting every word's pages by score and back by
     // page was most of the index's time on big sites.
-    let better = |a: &(f64, u32), b: &(f64, u32)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
+    let better = |a: &(f32, u32), b: &(f32, u32)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
     let cutoff = (scored.len() > keep).then(|| {
-        let mut ranks: Vec<(f64, u32)> = scored.iter().map(|s| (s.score, s.page)).collect();
+        let mut ranks: Vec<(f32, u32)> = scored.iter().map(|s| (s.score, s.page)).collect();
         *ranks.select_nth_unstable_by(keep - 1, better).1
     });
     let is_top = |s: &Scored| cutoff.is_none_or(|c| better(&(s.score, s.page), &c).is_le());
@@ -492,12 +604,12 @@ fn rank_postings(scored: Vec<Scored>, max: (f64, f64), keep: usize) -> Vec<Posti
             let limit = if top { SECTIONS_PER_PAGE } else { 1 };
             let mut posting = Posting {
                 page: s.page,
-                impact: quantize(s.score, max.0),
+                impact: quantize(f64::from(s.score), max.0),
                 named: s.named,
                 ..Posting::default()
             };
             for &(u, v) in s.sections.as_slice().iter().take(limit) {
-                posting.sections[posting.section_count] = (u, quantize(v, max.1));
+                posting.sections[posting.section_count] = (u, quantize(f64::from(v), max.1));
                 posting.section_count += 1;
             }
             Some(posting)
@@ -627,9 +739,15 @@ struct StemPages {
 const CANDIDATES_PER_STEM: usize = 64;
 
 impl StemPages {
-    /// The pages of the words `ids` (one stem's, ascending).
-    fn new(scorer: &Scorer, ids: &[usize]) -> StemPages {
-        let mut by_page: Vec<Scored> = ids.iter().flat_map(|&w| scorer.score(w)).collect();
+    /// The pages of the words `ids` (one stem's, ascending), from their
+    /// scored pages `kept`.
+    fn new(kept: &FastMap<u32, Vec<Scored>>, ids: &[usize]) -> StemPages {
+        let mut by_page: Vec<Scored> = ids
+            .iter()
+            .filter_map(|&w| kept.get(&(w as u32)))
+            .flatten()
+            .copied()
+            .collect();
         by_page.sort_by(|a, b| a.page.cmp(&b.page).then(b.score.total_cmp(&a.score)));
         by_page.dedup_by_key(|s| s.page);
         let mut ranked: Vec<&Scored> = by_page.iter().collect();
@@ -646,10 +764,10 @@ impl StemPages {
 impl Expander {
     /// Works out the pages of every stem the synonyms' names need, in
     /// parallel (one stem at a time was a slow, single-threaded step).
-    fn new(scorer: &Scorer, words: &[String], table: &BTreeMap<String, Vec<String>>) -> Expander {
-        let stems = stem_groups(words, table)
-            .into_par_iter()
-            .map(|(stem, ids)| (stem, StemPages::new(scorer, &ids)))
+    fn new(groups: &HashMap<String, Vec<usize>>, kept: &FastMap<u32, Vec<Scored>>) -> Expander {
+        let stems = groups
+            .par_iter()
+            .map(|(stem, ids)| (stem.clone(), StemPages::new(kept, ids)))
             .collect();
         Expander {
             stems,
@@ -684,7 +802,7 @@ impl Expander {
                 })
                 .collect();
             let Some(hits) = hits else { continue };
-            let mut units: BTreeMap<u32, f64> = BTreeMap::new();
+            let mut units: BTreeMap<u32, f32> = BTreeMap::new();
             for h in &hits {
                 for &(u, v) in h.sections.as_slice() {
                     *units.entry(u).or_default() += v;
@@ -869,6 +987,58 @@ mod tests {
             best.push(u, v);
         }
         assert_eq!(best.as_slice(), [(1, 3.0), (3, 3.0), (2, 2.0)]);
+    }
+
+    #[test]
+    fn the_dictionary_counts_pages_and_sections() {
+        let table = synonym_table(&corpus(), &SearchConfig::default());
+        let dictionary = Dictionary::new(&corpus(), &table);
+        assert!(dictionary.words.windows(2).all(|w| w[0] < w[1]));
+        let count = |word: &str| {
+            let i = dictionary.words.iter().position(|w| w == word).unwrap();
+            (dictionary.pages[i], dictionary.units[i])
+        };
+        // `back`: Sciatica's Symptoms, Back pain's title, Plank's How.
+        assert_eq!(count("back"), (3, 3));
+        // `plank`: Plank's title (top) and its How section.
+        assert_eq!(count("plank"), (1, 2));
+        // `trapped` is in Sciatica's other names, and starts a synonym.
+        assert_eq!(count("trapped"), (1, 1));
+    }
+
+    #[test]
+    fn word_ranges_cover_every_word_once() {
+        let pages = [5, 1, 1, 1, 9, 0, 2, 3];
+        for count in [1, 2, 3, 8, 100] {
+            let ranges = word_ranges(&pages, count);
+            assert_eq!(ranges[0].0, 0);
+            assert_eq!(ranges.last().unwrap().1, pages.len() as u32);
+            assert!(ranges.windows(2).all(|w| w[0].1 == w[1].0));
+            assert!(ranges.iter().all(|r| r.0 < r.1));
+        }
+        assert_eq!(word_ranges(&pages, 1), [(0, 8)]);
+        assert_eq!(word_ranges(&[], 4), []);
+    }
+
+    #[test]
+    fn gathering_turns_pages_round_into_words() {
+        let scored = |page: u32| Scored {
+            page,
+            score: 1.0,
+            named: false,
+            sections: Best::default(),
+        };
+        let pages = vec![
+            vec![(0, scored(0)), (2, scored(0)), (3, scored(0))],
+            vec![(1, scored(1)), (2, scored(1))],
+            vec![(2, scored(2))],
+        ];
+        let lists = gather(&pages, 1, 3, &[1, 1, 3, 1]);
+        let of = |list: &Vec<Scored>| list.iter().map(|s| s.page).collect::<Vec<_>>();
+        assert_eq!(
+            lists.iter().map(of).collect::<Vec<_>>(),
+            [vec![1], vec![0, 1, 2]]
+        );
     }
 
     #[test]

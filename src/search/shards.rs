@@ -58,92 +58,103 @@ pub fn content_hash(bytes: &[u8]) -> String {
     format!("{hash:016x}")
 }
 
-fn encode_synonyms(index: &Index, i: usize) -> Vec<u8> {
-    let mut synonyms = Vec::new();
+fn encode_synonyms(out: &mut Vec<u8>, index: &Index, i: usize) {
     for s in &index.synonyms[i] {
         for text in [&s.phrase, &s.canonical] {
-            varint(&mut synonyms, text.len() as u64);
-            synonyms.extend_from_slice(text.as_bytes());
+            varint(out, text.len() as u64);
+            out.extend_from_slice(text.as_bytes());
         }
-        synonyms.extend_from_slice(&s.postings);
+        out.extend_from_slice(&s.postings);
     }
-    synonyms
+}
+
+/// The bytes word `i`'s synonyms take in a shard ([`encode_synonyms`]).
+fn synonyms_size(index: &Index, i: usize) -> usize {
+    let text = |t: &str| varint_len(t.len() as u64) + t.len();
+    index.synonyms[i]
+        .iter()
+        .map(|s| text(&s.phrase) + text(&s.canonical) + s.postings.len())
+        .sum()
+}
+
+/// How many bytes [`varint`] writes for `value`.
+fn varint_len(value: u64) -> usize {
+    (64 - value.max(1).leading_zeros() as usize).div_ceil(7)
 }
 
 /// Cuts the dictionary into shards: (first word index, file bytes).
+///
+/// Where to cut is decided first, from sizes alone; the shards are then
+/// put together in parallel.
 pub fn shard(index: &Index, target: usize) -> Vec<(usize, Vec<u8>)> {
-    let mut shards = Vec::new();
-    let mut start = 0;
-    let mut postings = Vec::new();
-    let mut synonyms = Vec::new();
-    let mut synonym_count = 0u64;
-    let finish =
-        |words: &[String], postings: &mut Vec<u8>, synonyms: &mut Vec<u8>, count: &mut u64| {
-            let dictionary = front_code(words);
-            let mut bytes =
-                Vec::with_capacity(dictionary.len() + postings.len() + synonyms.len() + 8);
-            varint(&mut bytes, words.len() as u64);
-            varint(&mut bytes, dictionary.len() as u64);
-            bytes.extend_from_slice(dictionary.as_bytes());
-            bytes.append(postings);
-            varint(&mut bytes, *count);
-            bytes.append(synonyms);
-            *count = 0;
-            bytes
-        };
+    cut_points(index, target)
+        .par_iter()
+        .map(|&(start, end)| (start, shard_bytes(index, start, end)))
+        .collect()
+}
+
+/// The word ranges (start, end) of the shards: a shard is closed before the
+/// word that would take it over `target`, unless it is its first word.
+fn cut_points(index: &Index, target: usize) -> Vec<(usize, usize)> {
+    let mut ranges = Vec::new();
+    let (mut start, mut size) = (0, 0);
     for i in 0..index.words.len() {
-        let (p, s) = (&index.postings[i], encode_synonyms(index, i));
-        let size = postings.len() + synonyms.len();
-        if i > start && size + p.len() + s.len() > target {
-            shards.push((
-                start,
-                finish(
-                    &index.words[start..i],
-                    &mut postings,
-                    &mut synonyms,
-                    &mut synonym_count,
-                ),
-            ));
-            start = i;
+        let grows = index.postings[i].len() + synonyms_size(index, i);
+        if i > start && size + grows > target {
+            ranges.push((start, i));
+            (start, size) = (i, 0);
         }
-        postings.extend_from_slice(p);
-        synonyms.extend_from_slice(&s);
-        synonym_count += index.synonyms[i].len() as u64;
+        size += grows;
     }
     if !index.words.is_empty() {
-        shards.push((
-            start,
-            finish(
-                &index.words[start..],
-                &mut postings,
-                &mut synonyms,
-                &mut synonym_count,
-            ),
-        ));
+        ranges.push((start, index.words.len()));
     }
-    shards
+    ranges
+}
+
+/// One shard of the words `start..end`.
+fn shard_bytes(index: &Index, start: usize, end: usize) -> Vec<u8> {
+    let dictionary = front_code(&index.words[start..end]);
+    let postings: usize = index.postings[start..end].iter().map(Vec::len).sum();
+    let mut bytes = Vec::with_capacity(dictionary.len() + postings + 16);
+    varint(&mut bytes, (end - start) as u64);
+    varint(&mut bytes, dictionary.len() as u64);
+    bytes.extend_from_slice(dictionary.as_bytes());
+    for p in &index.postings[start..end] {
+        bytes.extend_from_slice(p);
+    }
+    let count: usize = index.synonyms[start..end].iter().map(Vec::len).sum();
+    varint(&mut bytes, count as u64);
+    for i in start..end {
+        encode_synonyms(&mut bytes, index, i);
+    }
+    bytes
 }
 
 /// The dictionary as one string: each word is a character giving how many
 /// leading characters it shares with the previous word (`'0'` + n), then the
 /// rest of the word; words are separated by newlines.
-pub fn front_code(words: &[String]) -> String {
-    let mut out = String::new();
-    let mut previous: Vec<char> = Vec::new();
+pub fn front_code<S: AsRef<str>>(words: &[S]) -> String {
+    let mut out = String::with_capacity(words.iter().map(|w| w.as_ref().len() + 2).sum());
+    let mut previous = "";
     for (i, word) in words.iter().enumerate() {
-        let chars: Vec<char> = word.chars().collect();
+        let word = word.as_ref();
         let shared = previous
-            .iter()
-            .zip(&chars)
+            .chars()
+            .zip(word.chars())
             .take_while(|(a, b)| a == b)
             .count()
             .min(60);
+        let rest = word
+            .char_indices()
+            .nth(shared)
+            .map_or("", |(at, _)| &word[at..]);
         if i > 0 {
             out.push('\n');
         }
         out.push(char::from(b'0' + shared as u8));
-        out.extend(&chars[shared..]);
-        previous = chars;
+        out.push_str(rest);
+        previous = word;
     }
     out
 }
@@ -197,9 +208,55 @@ fn fragment(doc: &Document) -> Vec<u8> {
     .unwrap_or_default()
 }
 
-/// Every file of the search index, manifest last.
+/// Every file of the search index, manifest last. The page groups, the
+/// term shards and the typo lists do not depend on each other, so they are
+/// made side by side.
 pub fn files(index: &Index, documents: &[Document]) -> Vec<File> {
-    let mut files = Vec::new();
+    let ((docs, groups), (terms, (heads, tails))) = rayon::join(
+        || page_groups(documents),
+        || {
+            rayon::join(
+                || term_shards(index),
+                || {
+                    let (heads, tails) = typos::lists(&index.words);
+                    (named("heads", "txt", heads), named("tails", "txt", tails))
+                },
+            )
+        },
+    );
+    let manifest = Manifest {
+        version: FORMAT_VERSION,
+        pages: documents.len(),
+        docs: docs.clone(),
+        group: PAGES_PER_FILE,
+        shards: terms
+            .iter()
+            .map(|(first, name, _)| (first.as_str(), name.as_str()))
+            .collect(),
+        heads: heads
+            .iter()
+            .map(|(f, n, _)| (f.clone(), n.clone()))
+            .collect(),
+        tails: tails
+            .iter()
+            .map(|(f, n, _)| (f.clone(), n.clone()))
+            .collect(),
+    };
+    let manifest = serde_json::to_vec(&manifest).unwrap_or_default();
+    let mut files: Vec<File> = groups
+        .into_iter()
+        .enumerate()
+        .map(|(i, g)| (format!("search/{docs}{i}.json"), g))
+        .collect();
+    for (_, name, bytes) in terms.into_iter().chain(heads).chain(tails) {
+        files.push((format!("search/{name}"), bytes));
+    }
+    files.push(("search/manifest.json".to_string(), manifest));
+    files
+}
+
+/// The page groups, and the folder they go in (named by a hash of them all).
+fn page_groups(documents: &[Document]) -> (String, Vec<Vec<u8>>) {
     // Pages go in groups of PAGES_PER_FILE: a file per page would add as
     // many files to a build as it has pages.
     let groups: Vec<Vec<u8>> = documents
@@ -219,48 +276,34 @@ pub fn files(index: &Index, documents: &[Document]) -> Vec<File> {
     let hashes: Vec<String> = groups.par_iter().map(|g| content_hash(g)).collect();
     let all = hashes.concat();
     let docs = format!("docs-{}/", &content_hash(all.as_bytes())[..12]);
-    for (i, g) in groups.into_iter().enumerate() {
-        files.push((format!("search/{docs}{i}.json"), g));
-    }
-    let mut names = Vec::new();
+    (docs, groups)
+}
+
+/// A file named by its kind and a hash of its contents: (first word, file
+/// name relative to `search/`, contents).
+type Named = (String, String, Vec<u8>);
+
+/// The term shards, named.
+fn term_shards(index: &Index) -> Vec<Named> {
     // Bigger shards for bigger sites, so that the manifest stays small.
     let total = index.pairs * 5;
     let target = SHARD_BYTES.max(total / MAX_SHARDS);
-    for (first, bytes) in shard(index, target) {
-        let name = format!("terms-{}.bin", &content_hash(&bytes)[..12]);
-        names.push((first, name.clone()));
-        files.push((format!("search/{name}"), bytes));
-    }
-    let (heads, tails) = typos::lists(&index.words);
-    let mut list_files = |kind: &str, lists: Vec<typos::List>| -> Vec<(String, String)> {
-        lists
-            .into_iter()
-            .map(|(first, bytes)| {
-                let name = format!("{kind}-{}.txt", &content_hash(&bytes)[..12]);
-                files.push((format!("search/{name}"), bytes));
-                (first, name)
-            })
-            .collect()
-    };
-    let heads = list_files("heads", heads);
-    let tails = list_files("tails", tails);
-    let manifest = Manifest {
-        version: FORMAT_VERSION,
-        pages: documents.len(),
-        docs,
-        group: PAGES_PER_FILE,
-        shards: names
-            .iter()
-            .map(|(i, n)| (index.words[*i].as_str(), n.as_str()))
-            .collect(),
-        heads,
-        tails,
-    };
-    files.push((
-        "search/manifest.json".to_string(),
-        serde_json::to_vec(&manifest).unwrap_or_default(),
-    ));
+    let shards: Vec<(String, Vec<u8>)> = shard(index, target)
+        .into_iter()
+        .map(|(first, bytes)| (index.words[first].clone(), bytes))
+        .collect();
+    named("terms", "bin", shards)
+}
+
+/// Names each (first word, contents) `<kind>-<hash>.<extension>`.
+fn named(kind: &str, extension: &str, files: Vec<(String, Vec<u8>)>) -> Vec<Named> {
     files
+        .into_par_iter()
+        .map(|(first, bytes)| {
+            let name = format!("{kind}-{}.{extension}", &content_hash(&bytes)[..12]);
+            (first, name, bytes)
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -313,6 +356,20 @@ mod tests {
             varint(&mut out, v);
         }
         assert_eq!(out, [0, 127, 0x80, 1, 0xac, 2]);
+        for v in [
+            0,
+            1,
+            127,
+            128,
+            16_383,
+            16_384,
+            u64::from(u32::MAX),
+            u64::MAX,
+        ] {
+            let mut out = Vec::new();
+            varint(&mut out, v);
+            assert_eq!(varint_len(v), out.len(), "{v}");
+        }
     }
 
     #[test]

@@ -13,6 +13,8 @@
 //! A list file is the front-coded words of its range (see
 //! [`front_code`]); tails hold the reversed words.
 
+use rayon::prelude::*;
+
 use super::analyzer::typo_tolerant;
 use super::shards::front_code;
 
@@ -27,36 +29,42 @@ pub type List = (String, Vec<u8>);
 
 /// The heads and tails of `words` (the dictionary, sorted).
 pub fn lists(words: &[String]) -> (Vec<List>, Vec<List>) {
-    let eligible: Vec<&String> = words
-        .iter()
+    let heads: Vec<&str> = words
+        .par_iter()
         .filter(|w| typo_tolerant(w) && w.chars().count() >= MIN_CHARS)
+        .map(String::as_str)
         .collect();
-    let heads: Vec<String> = eligible.iter().map(|w| w.to_string()).collect();
-    let mut tails: Vec<String> = eligible.iter().map(|w| w.chars().rev().collect()).collect();
-    tails.sort_unstable();
-    (cut(&heads), cut(&tails))
+    let mut tails: Vec<String> = heads
+        .par_iter()
+        .map(|w| w.chars().rev().collect())
+        .collect();
+    tails.par_sort_unstable();
+    rayon::join(|| cut(&heads), || cut(&tails))
 }
 
 /// Cuts sorted keys into files of about [`LIST_BYTES`].
-fn cut(keys: &[String]) -> Vec<List> {
-    let mut lists = Vec::new();
-    let mut start = 0;
-    let mut size = 0;
+fn cut<S: AsRef<str> + Sync>(keys: &[S]) -> Vec<List> {
+    let mut ranges = Vec::new();
+    let (mut start, mut size) = (0, 0);
     for (i, key) in keys.iter().enumerate() {
-        if i > start && size + key.len() + 1 > LIST_BYTES {
-            lists.push((
-                keys[start].clone(),
-                front_code(&keys[start..i]).into_bytes(),
-            ));
-            start = i;
-            size = 0;
+        let grows = key.as_ref().len() + 1;
+        if i > start && size + grows > LIST_BYTES {
+            ranges.push((start, i));
+            (start, size) = (i, 0);
         }
-        size += key.len() + 1;
+        size += grows;
     }
     if start < keys.len() {
-        lists.push((keys[start].clone(), front_code(&keys[start..]).into_bytes()));
+        ranges.push((start, keys.len()));
     }
-    lists
+    ranges
+        .into_par_iter()
+        .map(|(start, end)| {
+            let range = &keys[start..end];
+            let first = range[0].as_ref().to_string();
+            (first, front_code(range).into_bytes())
+        })
+        .collect()
 }
 
 #[cfg(test)]
