@@ -15,12 +15,13 @@
 //!    (Porter2) stemmer; other words (numbers, `l5`, non-Latin scripts) are
 //!    their own stem.
 
+use std::hash::Hasher;
 use std::sync::LazyLock;
 
 use rust_stemmers::{Algorithm, Stemmer};
 use unicode_normalization::UnicodeNormalization;
 
-use super::FastSet;
+use super::{FastHasher, FastSet};
 use unicode_normalization::char::is_combining_mark;
 
 /// Longer "words" are ignored: they are URLs, hashes or accidents.
@@ -184,6 +185,35 @@ pub fn words(text: &str) -> Vec<String> {
 
 /// Calls `f` with every word of `text`, folded, stopwords included.
 pub fn for_each_word(text: &str, mut f: impl FnMut(&str)) {
+    if text.is_ascii() {
+        for_each_ascii_word(text, |w, _| f(w));
+    } else {
+        for_each_unicode_word(text, f);
+    }
+}
+
+/// [`for_each_word`], also passing each word's [`word_hash`]: collecting a
+/// page interns every word by its hash, and ASCII text (most text) gets it
+/// while being split rather than in another pass over the word.
+pub fn for_each_word_hashed(text: &str, mut f: impl FnMut(&str, u64)) {
+    if text.is_ascii() {
+        for_each_ascii_word(text, f);
+    } else {
+        for_each_unicode_word(text, |w| f(w, word_hash(w)));
+    }
+}
+
+/// A folded word's hash for interning: [`FastHasher`] fed its bytes one by
+/// one, which is what [`for_each_ascii_word`] does as it reads them. The
+/// same word must get the same hash whichever way it was split.
+pub fn word_hash(word: &str) -> u64 {
+    let mut hasher = FastHasher::default();
+    word.bytes().for_each(|b| hasher.write_u8(b));
+    hasher.finish()
+}
+
+/// [`for_each_word`] for text that is not all ASCII.
+fn for_each_unicode_word(text: &str, mut f: impl FnMut(&str)) {
     let mut word = String::new();
     let mut len = 0usize;
     let mut emit = |word: &mut String, len: &mut usize| {
@@ -193,10 +223,6 @@ pub fn for_each_word(text: &str, mut f: impl FnMut(&str)) {
         word.clear();
         *len = 0;
     };
-    if text.is_ascii() {
-        for_each_ascii_word(text, f);
-        return;
-    }
     if text.chars().all(|c| c.is_ascii() || is_plain(c)) {
         // The common case (ASCII, perhaps with typographic punctuation),
         // and the same result: nothing in it has a case or marks to fold.
@@ -235,48 +261,102 @@ pub fn for_each_word(text: &str, mut f: impl FnMut(&str)) {
     emit(&mut word, &mut len);
 }
 
-/// [`for_each_word`] for ASCII text, byte by byte: most text is ASCII, and
-/// this was the slowest part of collecting a big site's words. A word that
-/// is already lowercase and has no apostrophe is passed as a slice of
-/// `text`, without copying.
-fn for_each_ascii_word(text: &str, mut f: impl FnMut(&str)) {
+/// Each ASCII byte's folded form if it is a word character (a letter,
+/// lowercased, or a digit), else 0: one lookup both classifies and folds.
+static ASCII_FOLDED: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 128 {
+        if (b as u8).is_ascii_alphanumeric() {
+            table[b] = (b as u8).to_ascii_lowercase();
+        }
+        b += 1;
+    }
+    table
+};
+
+/// [`for_each_word`] for ASCII text, byte by byte, with each word's
+/// [`word_hash`] computed on the way: most text is ASCII, and this was the
+/// slowest part of collecting a big site's words. A word that is already
+/// lowercase and has no apostrophe is passed as a slice of `text`, without
+/// copying.
+fn for_each_ascii_word(text: &str, mut f: impl FnMut(&str, u64)) {
     let bytes = text.as_bytes();
     let mut buffer = String::new();
-    let mut emit = |raw: &str, joined: bool| {
-        if !joined && !raw.bytes().any(|b| b.is_ascii_uppercase()) {
-            if raw.len() <= MAX_WORD_CHARS {
-                f(raw);
-            }
-            return;
+    let mut at = 0;
+    while let Some(&b) = bytes.get(at) {
+        if ASCII_FOLDED[usize::from(b)] == 0 {
+            at += 1;
+            continue;
         }
-        buffer.clear();
-        buffer.extend(
-            raw.bytes()
-                .filter(|&b| b != b'\'')
-                .map(|b| char::from(b.to_ascii_lowercase())),
-        );
-        if buffer.len() <= MAX_WORD_CHARS {
-            f(&buffer);
-        }
-    };
-    let mut start: Option<usize> = None;
-    let mut joined = false;
-    for (i, &b) in bytes.iter().enumerate() {
-        if b.is_ascii_alphanumeric() {
-            start.get_or_insert(i);
-        } else if b == b'\''
-            && start.is_some()
-            && bytes.get(i + 1).is_some_and(u8::is_ascii_alphanumeric)
-        {
-            // Joined: `runner's` → `runners`.
-            joined = true;
-        } else if let Some(s) = start.take() {
-            emit(&text[s..i], joined);
-            joined = false;
+        let word = AsciiWord::read(bytes, at);
+        let raw = &text[at..word.end];
+        at = word.end;
+        let folded = if word.copy {
+            buffer.clear();
+            buffer.extend(
+                raw.bytes()
+                    .filter(|&b| b != b'\'')
+                    .map(|b| char::from(ASCII_FOLDED[usize::from(b)])),
+            );
+            buffer.as_str()
+        } else {
+            raw
+        };
+        if folded.len() <= MAX_WORD_CHARS {
+            f(folded, word.hash);
         }
     }
-    if let Some(s) = start {
-        emit(&text[s..], joined);
+}
+
+/// One word of ASCII text, as [`for_each_ascii_word`] reads it.
+struct AsciiWord {
+    /// Where it ends in the text.
+    end: usize,
+    /// The folded word's [`word_hash`].
+    hash: u64,
+    /// Whether the folded word differs from the text (uppercase letters or
+    /// joined apostrophes), so must be copied.
+    copy: bool,
+}
+
+impl AsciiWord {
+    /// The word starting at `start`, which must be a word character. The
+    /// inner loop is all most bytes see, so it does no more than it must.
+    fn read(bytes: &[u8], start: usize) -> AsciiWord {
+        let mut hasher = FastHasher::default();
+        // Any bit set where a byte differs from its folded form.
+        let mut changed = 0u8;
+        let mut end = start;
+        loop {
+            end += bytes[end..]
+                .iter()
+                .take_while(|&&b| {
+                    let folded = ASCII_FOLDED[usize::from(b)];
+                    if folded == 0 {
+                        return false;
+                    }
+                    changed |= folded ^ b;
+                    hasher.write_u8(folded);
+                    true
+                })
+                .count();
+            let joined = bytes.get(end) == Some(&b'\'')
+                && bytes
+                    .get(end + 1)
+                    .is_some_and(|&n| ASCII_FOLDED[usize::from(n)] != 0);
+            if !joined {
+                break;
+            }
+            // Joined: `runner's` → `runners`.
+            changed = 1;
+            end += 1;
+        }
+        AsciiWord {
+            end,
+            hash: hasher.finish(),
+            copy: changed != 0,
+        }
     }
 }
 
@@ -366,6 +446,30 @@ mod tests {
         // The same text with a non-ASCII word at the end takes the general path.
         let slow = words(&format!("{text} é"));
         assert_eq!(fast, slow[..slow.len() - 1]);
+    }
+
+    #[test]
+    fn hashed_words_are_the_words_with_their_hashes() {
+        let long = "x".repeat(MAX_WORD_CHARS);
+        let texts = [
+            "The runner's L5-S1 disc, 'quoted' words' end ABC'd x' don't".to_string(),
+            "'start end' '' a''b DON'T Runner's ''".to_string(),
+            format!("{long} {long}y {long}'s {}", long.to_uppercase()),
+            "2024 l5 L5 3rd 1,000 x1y2 A".to_string(),
+            "Pilatès “quoted” naïve ÉCOLE don’t Ångström 日本語 ß".to_string(),
+            "  ".to_string(),
+            String::new(),
+        ];
+        for text in &texts {
+            let mut hashed = Vec::new();
+            for_each_word_hashed(text, |w, hash| {
+                assert_eq!(hash, word_hash(w), "{w}");
+                hashed.push(w.to_string());
+            });
+            // With a non-ASCII word at the end, every text takes the general path.
+            let slow = words(&format!("{text} é"));
+            assert_eq!(hashed, slow[..slow.len() - 1], "{text}");
+        }
     }
 
     #[test]

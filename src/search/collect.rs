@@ -4,6 +4,8 @@
 //! Everything comes from the rendered documents' table of contents and text
 //! blocks; nothing is parsed again.
 
+use std::collections::hash_map::Entry;
+
 use rayon::prelude::*;
 
 use crate::config::SearchConfig;
@@ -11,10 +13,8 @@ use crate::front_matter::Kind;
 use crate::markdown::BlockKind;
 use crate::site::Site;
 
-use std::hash::Hasher;
-
-use super::analyzer::{for_each_word, is_stopword};
-use super::{FastHasher, FastMap};
+use super::FastMap;
+use super::analyzer::{STOPWORDS, for_each_word_hashed, word_hash};
 
 /// How many characters of a section's text the result list can show.
 pub const EXCERPT_CHARS: usize = 200;
@@ -57,19 +57,22 @@ pub struct Unit {
     pub excerpt: String,
 }
 
-/// The id [`Vocabulary`] gives stopwords.
-const STOPWORD: u32 = u32::MAX;
+/// Ids from here up are stopwords: `FIRST_STOPWORD + i` is `STOPWORDS[i]`.
+/// Telling which stopword lets a stopword's hash be checked like any other
+/// word's, and stopwords are a good part of every text.
+const FIRST_STOPWORD: u32 = u32::MAX - STOPWORDS.len() as u32;
 
 /// A page's words, each stored once however many sections use it, and the
 /// counting of them per section. (One `String` per word and section was
 /// most of the index's memory and allocations on big sites.)
 ///
-/// Words are found by their hash and checked against the page's [`Words`],
-/// so a new word costs no allocation of its own; a word whose hash another
-/// word already has is kept in `others`.
-#[derive(Debug, Default)]
+/// Words are found by their [`word_hash`] and checked against the page's
+/// [`Words`], so a new word costs no allocation of its own; a word whose
+/// hash another word already has is kept in `others`. The stopwords are
+/// known from the start, so a word not found is not one.
+#[derive(Debug)]
 pub struct Vocabulary {
-    /// Word hash → id ([`STOPWORD`] for stopwords).
+    /// Word hash → id (from [`FIRST_STOPWORD`] up for stopwords).
     ids: FastMap<u64, u32>,
     /// Words whose hash belongs to another word → id.
     others: FastMap<String, u32>,
@@ -78,6 +81,24 @@ pub struct Vocabulary {
     /// in that unit's terms. Saves a map per unit.
     last: Vec<(u32, u32)>,
     units: u32,
+    /// The unit being counted's terms, copied to it once complete: one
+    /// allocation of the right size instead of a vector growing per unit.
+    terms: Vec<(u32, [u16; 5])>,
+}
+
+impl Default for Vocabulary {
+    fn default() -> Self {
+        let mut vocabulary = Vocabulary {
+            ids: FastMap::default(),
+            others: FastMap::default(),
+            words: Words::default(),
+            last: Vec::new(),
+            units: 0,
+            terms: Vec::new(),
+        };
+        vocabulary.learn_stopwords();
+        vocabulary
+    }
 }
 
 impl Vocabulary {
@@ -87,34 +108,34 @@ impl Vocabulary {
         self.units += 1;
         let current = self.units;
         unit.lengths = [0; 5];
-        unit.terms.clear();
+        self.terms.clear();
         for (f, texts) in fields.iter().enumerate() {
             for text in *texts {
-                for_each_word(text, |w| {
-                    let Some(id) = self.intern(w, hash_of(w)) else {
+                for_each_word_hashed(text, |w, hash| {
+                    let Some(id) = self.intern(w, hash) else {
                         return;
                     };
                     unit.lengths[f] += 1;
                     let (seen_in, at) = &mut self.last[id as usize];
                     if *seen_in != current {
                         *seen_in = current;
-                        *at = unit.terms.len() as u32;
-                        unit.terms.push((id, [0; 5]));
+                        *at = self.terms.len() as u32;
+                        self.terms.push((id, [0; 5]));
                     }
-                    let counts = &mut unit.terms[*at as usize].1;
+                    let counts = &mut self.terms[*at as usize].1;
                     counts[f] = counts[f].saturating_add(1);
                 });
             }
         }
+        unit.terms = self.terms.clone();
     }
 
-    /// The id of `word`, whose hash is `hash`; `None` for a stopword.
-    /// Stopwords are remembered too, so that a word costs one lookup
-    /// however common it is.
+    /// The id of `word`, whose [`word_hash`] is `hash`; `None` for a
+    /// stopword. Stopwords are remembered too, so that a word costs one
+    /// lookup however common it is.
     fn intern(&mut self, word: &str, hash: u64) -> Option<u32> {
         let id = match self.ids.get(&hash) {
-            Some(&STOPWORD) if is_stopword(word) => STOPWORD,
-            Some(&id) if id != STOPWORD && self.words.get(id) == word => id,
+            Some(&id) if self.spelling(id) == word => id,
             Some(_) => self.intern_other(word),
             None => {
                 let id = self.new_id(word);
@@ -122,7 +143,15 @@ impl Vocabulary {
                 id
             }
         };
-        (id != STOPWORD).then_some(id)
+        (id < FIRST_STOPWORD).then_some(id)
+    }
+
+    /// The word whose id is `id`.
+    fn spelling(&self, id: u32) -> &str {
+        match id.checked_sub(FIRST_STOPWORD) {
+            Some(stopword) => STOPWORDS[stopword as usize],
+            None => self.words.get(id),
+        }
     }
 
     /// The id of a word whose hash another word has.
@@ -135,31 +164,43 @@ impl Vocabulary {
         id
     }
 
+    /// A new id for `word`, which is not a stopword: those are all known.
     fn new_id(&mut self, word: &str) -> u32 {
-        if is_stopword(word) {
-            return STOPWORD;
-        }
         self.words.push(word);
         self.last.push((0, 0));
         (self.last.len() - 1) as u32
     }
 
-    /// The words, each at its id; the vocabulary is then empty, ready for
-    /// another page with the memory it has (one per thread, not per page:
-    /// growing a fresh map for every page was a good part of collecting).
+    /// Gives each stopword its id, as [`Vocabulary::intern`] would.
+    fn learn_stopwords(&mut self) {
+        for (i, &word) in STOPWORDS.iter().enumerate() {
+            let id = FIRST_STOPWORD + i as u32;
+            match self.ids.entry(word_hash(word)) {
+                Entry::Vacant(place) => {
+                    place.insert(id);
+                }
+                Entry::Occupied(_) => {
+                    self.others.insert(word.to_string(), id);
+                }
+            }
+        }
+    }
+
+    /// The words, each at its id; the vocabulary then knows only the
+    /// stopwords, ready for another page with the memory it has (one per
+    /// thread, not per page: growing a fresh map for every page was a good
+    /// part of collecting). The words are copied out rather than moved, so
+    /// that they are allocated once at their size.
     pub fn take_words(&mut self) -> Words {
+        let words = self.words.clone();
+        self.words.clear();
         self.ids.clear();
         self.others.clear();
         self.last.clear();
         self.units = 0;
-        std::mem::take(&mut self.words)
+        self.learn_stopwords();
+        words
     }
-}
-
-fn hash_of(word: &str) -> u64 {
-    let mut hasher = FastHasher::default();
-    hasher.write(word.as_bytes());
-    hasher.finish()
 }
 
 /// A page's distinct words in one buffer, in order of first appearance.
@@ -175,6 +216,12 @@ impl Words {
     fn push(&mut self, word: &str) {
         self.text.push_str(word);
         self.ends.push(self.text.len() as u32);
+    }
+
+    /// No words, keeping the memory.
+    fn clear(&mut self) {
+        self.text.clear();
+        self.ends.clear();
     }
 
     /// Word `i`.
@@ -283,24 +330,113 @@ pub fn collect(site: &Site) -> Vec<Document> {
 /// The first [`EXCERPT_CHARS`] characters of the texts, joined by spaces,
 /// cut at a space.
 pub fn excerpt<'a>(texts: impl Iterator<Item = &'a str>) -> String {
-    let mut out = String::new();
+    let mut out = String::with_capacity(EXCERPT_CHARS + '…'.len_utf8());
     let mut chars = 0usize;
-    for word in texts.flat_map(str::split_whitespace) {
-        let n = word.chars().count();
-        if chars + n + usize::from(chars > 0) > EXCERPT_CHARS {
-            let trimmed = out.trim_end_matches([',', ';', ':', '.']).len();
-            out.truncate(trimmed);
-            out.push('…');
-            return out;
+    for text in texts {
+        let mut at = 0;
+        loop {
+            while let space @ 1.. = space_at(text, at) {
+                at += space;
+            }
+            if at == text.len() {
+                break;
+            }
+            let gap = usize::from(chars > 0);
+            let run = Run::read(text, at, EXCERPT_CHARS.saturating_sub(chars + gap));
+            if run.end > at {
+                if gap > 0 {
+                    out.push(' ');
+                }
+                out.push_str(&text[at..run.end]);
+                chars += gap + run.chars;
+            }
+            if !run.whole {
+                let trimmed = out.trim_end_matches([',', ';', ':', '.']).len();
+                out.truncate(trimmed);
+                out.push('…');
+                return out;
+            }
+            at = run.end;
         }
-        if chars > 0 {
-            out.push(' ');
-            chars += 1;
-        }
-        out.push_str(word);
-        chars += n;
     }
     out
+}
+
+/// Words of a text separated by single spaces, which an excerpt copies as
+/// they are: copying word by word was most of the cost of an excerpt.
+struct Run {
+    /// Where the words that fit end.
+    end: usize,
+    /// How many characters they have.
+    chars: usize,
+    /// Whether all the run's words fit (otherwise the excerpt is full).
+    whole: bool,
+}
+
+impl Run {
+    /// The run starting at `start` (a word), as far as `budget` characters
+    /// allow; it is only read that far.
+    fn read(text: &str, start: usize, budget: usize) -> Run {
+        let bytes = text.as_bytes();
+        let (mut at, mut chars) = (start, 0);
+        let mut fits = Run {
+            end: start,
+            chars: 0,
+            whole: false,
+        };
+        loop {
+            let word_start = at;
+            // Any bit set in a byte of the word: ASCII if 0x80 is not.
+            let mut bits = 0u8;
+            while let Some(&b) = bytes.get(at) {
+                // Only these bytes can start whitespace.
+                if (b <= b' ' || !b.is_ascii()) && space_at(text, at) > 0 {
+                    break;
+                }
+                bits |= b;
+                at += 1;
+            }
+            chars += if bits.is_ascii() {
+                at - word_start
+            } else {
+                text[word_start..at].chars().count()
+            };
+            if chars > budget {
+                return fits;
+            }
+            fits = Run {
+                end: at,
+                chars,
+                whole: false,
+            };
+            let another =
+                bytes.get(at) == Some(&b' ') && at + 1 < bytes.len() && space_at(text, at + 1) == 0;
+            if !another {
+                return Run {
+                    whole: true,
+                    ..fits
+                };
+            }
+            at += 1;
+            chars += 1;
+        }
+    }
+}
+
+/// The length in bytes of the whitespace character (as
+/// [`char::is_whitespace`] has it) at byte `at` of `text`; 0 if there is
+/// none there (not whitespace, not a character's start, or the end).
+fn space_at(text: &str, at: usize) -> usize {
+    match text.as_bytes().get(at) {
+        // ASCII's whitespace, without decoding.
+        Some(b) if b.is_ascii() => usize::from(matches!(b, b' ' | b'\t'..=b'\r')),
+        Some(_) => text
+            .get(at..)
+            .and_then(|rest| rest.chars().next())
+            .filter(|c| c.is_whitespace())
+            .map_or(0, char::len_utf8),
+        None => 0,
+    }
 }
 
 /// A condition's name as readers will recognise it: `Pain down the leg
@@ -349,6 +485,74 @@ mod tests {
         assert_eq!(excerpt(["  short ", "  text "].into_iter()), "short text");
     }
 
+    /// [`excerpt`] as first written: word by word.
+    fn excerpt_by_words<'a>(texts: impl Iterator<Item = &'a str>) -> String {
+        let mut out = String::new();
+        let mut chars = 0usize;
+        for word in texts.flat_map(str::split_whitespace) {
+            let n = word.chars().count();
+            if chars + n + usize::from(chars > 0) > EXCERPT_CHARS {
+                let trimmed = out.trim_end_matches([',', ';', ':', '.']).len();
+                out.truncate(trimmed);
+                out.push('…');
+                return out;
+            }
+            if chars > 0 {
+                out.push(' ');
+                chars += 1;
+            }
+            out.push_str(word);
+            chars += n;
+        }
+        out
+    }
+
+    #[test]
+    fn excerpts_copy_runs_as_words_would() {
+        let pieces = [
+            "word",
+            "Lé",
+            "x",
+            "ab,",
+            "end.",
+            " ",
+            " ",
+            "  ",
+            "\t",
+            "\n",
+            "\u{0B}",
+            "\u{A0}",
+            "\u{2003}",
+            "\u{3000}",
+            "\u{85}",
+            "“quoted”",
+            "日本語",
+            "long-hyphenated-word",
+        ];
+        // A fixed pseudo-random sequence (xorshift), so failures repeat.
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut next = |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as usize
+        };
+        for _ in 0..3000 {
+            let texts: Vec<String> = (0..1 + next(3))
+                .map(|_| (0..next(120)).map(|_| pieces[next(pieces.len())]).collect())
+                .collect();
+            let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
+            let want = excerpt_by_words(texts.iter().copied());
+            assert_eq!(excerpt(texts.iter().copied()), want, "{texts:?}");
+        }
+        let exact = "a".repeat(EXCERPT_CHARS);
+        assert_eq!(excerpt([exact.as_str()].into_iter()), exact);
+        let cut = format!("{exact}…");
+        assert_eq!(excerpt([format!("{exact} b").as_str()].into_iter()), cut);
+        assert_eq!(excerpt([exact.as_str(), "b"].into_iter()), cut);
+        assert_eq!(excerpt([format!("{exact}a").as_str()].into_iter()), "…");
+    }
+
     #[test]
     fn fields_are_counted_per_word() {
         let mut vocabulary = Vocabulary::default();
@@ -380,13 +584,16 @@ mod tests {
             Some(1),
             "same hash, other word"
         );
-        assert_eq!(vocabulary.intern("the", 7), None, "a stopword");
         assert_eq!(vocabulary.intern("pain", 7), Some(1));
         assert_eq!(vocabulary.intern("back", 7), Some(0));
-        assert_eq!(vocabulary.intern("the", 8), None);
-        assert_eq!(vocabulary.intern("legs", 8), Some(2), "a stopword's hash");
+        let the = word_hash("the");
+        assert_eq!(vocabulary.intern("the", the), None, "a stopword");
+        assert_eq!(vocabulary.intern("legs", the), Some(2), "a stopword's hash");
+        assert_eq!(vocabulary.intern("the", the), None);
         let words = vocabulary.take_words();
         assert_eq!(words.iter().collect::<Vec<_>>(), ["back", "pain", "legs"]);
+        assert_eq!(vocabulary.intern("the", the), None, "known on every page");
+        assert_eq!(vocabulary.intern("legs", the), Some(0));
     }
 
     #[test]

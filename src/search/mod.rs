@@ -44,9 +44,22 @@ impl std::hash::Hasher for FastHasher {
         for chunk in bytes.chunks(8) {
             let mut buf = [0u8; 8];
             buf[..chunk.len()].copy_from_slice(chunk);
-            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(buf))
-                .wrapping_mul(0x517c_c1b7_2722_0a95);
+            self.mix(u64::from_le_bytes(buf));
         }
+    }
+    // The same hashes as `write` would give, without its chunking: words are
+    // hashed a byte at a time as they are read, and their hashes are keys.
+    fn write_u8(&mut self, i: u8) {
+        self.mix(u64::from(i));
+    }
+    fn write_u64(&mut self, i: u64) {
+        self.mix(u64::from_le_bytes(i.to_ne_bytes()));
+    }
+}
+
+impl FastHasher {
+    fn mix(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x517c_c1b7_2722_0a95);
     }
 }
 
