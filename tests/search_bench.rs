@@ -101,7 +101,7 @@ fn search_index_time_against_the_build() {
     });
     let mut files = Vec::new();
     let files_time = fastest(runs, || {
-        files = search::shards::files(&index, &documents);
+        files = search::shards::files(&index, &documents.documents);
     });
     let bytes: usize = files.iter().map(|(_, b)| b.len()).sum();
     let search_time = collect_time + index_time + files_time;

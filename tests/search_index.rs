@@ -86,9 +86,9 @@ fn disabled_search_writes_nothing() {
 #[test]
 fn sections_setting_limits_the_pages() {
     let mut validated = bundled();
-    let all = search::collect::collect(&validated.site).len();
+    let all = search::collect::collect(&validated.site).documents.len();
     validated.site.config.search.sections = vec!["exercises".to_string()];
-    let docs = search::collect::collect(&validated.site);
+    let docs = search::collect::collect(&validated.site).documents;
     assert!(!docs.is_empty() && docs.len() < all);
     assert!(docs.iter().all(|d| d.url.starts_with("/exercises/")));
 }

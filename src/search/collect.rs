@@ -5,12 +5,15 @@
 //! blocks; nothing is parsed again.
 
 use std::collections::hash_map::Entry;
+use std::sync::{Mutex, PoisonError};
 
 use rayon::prelude::*;
 
 use crate::config::SearchConfig;
 use crate::front_matter::Kind;
-use crate::markdown::BlockKind;
+use crate::links::DocId;
+use crate::markdown::{BlockKind, RenderedDoc};
+use crate::page::Page;
 use crate::site::Site;
 
 use super::FastMap;
@@ -62,14 +65,19 @@ pub struct Unit {
 /// word's, and stopwords are a good part of every text.
 const FIRST_STOPWORD: u32 = u32::MAX - STOPWORDS.len() as u32;
 
-/// A page's words, each stored once however many sections use it, and the
-/// counting of them per section. (One `String` per word and section was
-/// most of the index's memory and allocations on big sites.)
+/// The words of the pages one thread collects, each stored once however
+/// many pages and sections use it, and the counting of them per section.
+/// (One `String` per word and section was most of the index's memory and
+/// allocations on big sites; one vocabulary per page made every page learn
+/// its words again, and the index look each of them up again by spelling.)
 ///
-/// Words are found by their [`word_hash`] and checked against the page's
-/// [`Words`], so a new word costs no allocation of its own; a word whose
-/// hash another word already has is kept in `others`. The stopwords are
-/// known from the start, so a word not found is not one.
+/// Words are found by their [`word_hash`] and checked against [`Words`], so
+/// a new word costs no allocation of its own; a word whose hash another
+/// word already has is kept in `others`. The stopwords are known from the
+/// start, so a word not found is not one.
+///
+/// A page refers to its words by their place in the page (see
+/// [`Document::words`]), which the vocabulary hands out as it meets them.
 #[derive(Debug)]
 pub struct Vocabulary {
     /// Word hash → id (from [`FIRST_STOPWORD`] up for stopwords).
@@ -81,6 +89,12 @@ pub struct Vocabulary {
     /// in that unit's terms. Saves a map per unit.
     last: Vec<(u32, u32)>,
     units: u32,
+    /// Per word: the page it was last met in, plus one, and its place in
+    /// that page's words.
+    in_page: Vec<(u32, u32)>,
+    pages: u32,
+    /// The page being counted's words (ids), in order of first appearance.
+    page_words: Vec<u32>,
     /// The unit being counted's terms, copied to it once complete: one
     /// allocation of the right size instead of a vector growing per unit.
     terms: Vec<(u32, [u16; 5])>,
@@ -94,6 +108,9 @@ impl Default for Vocabulary {
             words: Words::default(),
             last: Vec::new(),
             units: 0,
+            in_page: Vec::new(),
+            pages: 1,
+            page_words: Vec::new(),
             terms: Vec::new(),
         };
         vocabulary.learn_stopwords();
@@ -116,13 +133,17 @@ impl Vocabulary {
                         return;
                     };
                     unit.lengths[f] += 1;
-                    let (seen_in, at) = &mut self.last[id as usize];
-                    if *seen_in != current {
-                        *seen_in = current;
-                        *at = self.terms.len() as u32;
-                        self.terms.push((id, [0; 5]));
-                    }
-                    let counts = &mut self.terms[*at as usize].1;
+                    let (seen_in, at) = self.last[id as usize];
+                    let at = if seen_in == current {
+                        at
+                    } else {
+                        let at = self.terms.len() as u32;
+                        self.last[id as usize] = (current, at);
+                        let local = self.place_in_page(id);
+                        self.terms.push((local, [0; 5]));
+                        at
+                    };
+                    let counts = &mut self.terms[at as usize].1;
                     counts[f] = counts[f].saturating_add(1);
                 });
             }
@@ -168,7 +189,19 @@ impl Vocabulary {
     fn new_id(&mut self, word: &str) -> u32 {
         self.words.push(word);
         self.last.push((0, 0));
+        self.in_page.push((0, 0));
         (self.last.len() - 1) as u32
+    }
+
+    /// Word `id`'s place in the page being counted, given on first meeting.
+    fn place_in_page(&mut self, id: u32) -> u32 {
+        let (page, place) = &mut self.in_page[id as usize];
+        if *page != self.pages {
+            *page = self.pages;
+            *place = self.page_words.len() as u32;
+            self.page_words.push(id);
+        }
+        *place
     }
 
     /// Gives each stopword its id, as [`Vocabulary::intern`] would.
@@ -186,20 +219,18 @@ impl Vocabulary {
         }
     }
 
-    /// The words, each at its id; the vocabulary then knows only the
-    /// stopwords, ready for another page with the memory it has (one per
-    /// thread, not per page: growing a fresh map for every page was a good
-    /// part of collecting). The words are copied out rather than moved, so
-    /// that they are allocated once at their size.
-    pub fn take_words(&mut self) -> Words {
-        let words = self.words.clone();
-        self.words.clear();
-        self.ids.clear();
-        self.others.clear();
-        self.last.clear();
-        self.units = 0;
-        self.learn_stopwords();
+    /// Ends the page being counted: its words' ids, each at its place in
+    /// the page.
+    pub fn end_page(&mut self) -> Vec<u32> {
+        self.pages += 1;
+        let words = self.page_words.clone();
+        self.page_words.clear();
         words
+    }
+
+    /// Every word met, each at its id.
+    pub fn into_words(self) -> Words {
+        self.words
     }
 }
 
@@ -218,21 +249,10 @@ impl Words {
         self.ends.push(self.text.len() as u32);
     }
 
-    /// No words, keeping the memory.
-    fn clear(&mut self) {
-        self.text.clear();
-        self.ends.clear();
-    }
-
     /// Word `i`.
     fn get(&self, i: u32) -> &str {
         let start = if i == 0 { 0 } else { self.ends[i as usize - 1] };
         &self.text[start as usize..self.ends[i as usize] as usize]
-    }
-
-    /// How many words there are.
-    pub(crate) fn len(&self) -> usize {
-        self.ends.len()
     }
 
     /// Each word, in order.
@@ -251,9 +271,11 @@ pub struct Document {
     pub title: String,
     pub kind: Kind,
     pub also_called: Vec<String>,
-    /// The page's distinct indexed words, in order of first appearance;
-    /// [`Unit::terms`] refer to them by place.
-    pub words: Words,
+    /// Which of [`Collected::vocabularies`] the page's words are in.
+    pub vocabulary: usize,
+    /// The page's distinct indexed words, as ids in its vocabulary, in
+    /// order of first appearance; [`Unit::terms`] refer to them by place.
+    pub words: Vec<u32>,
     /// Unit 0 is the top of the page; unit `k + 1` is heading `k` of its toc.
     pub units: Vec<Unit>,
 }
@@ -266,65 +288,107 @@ fn indexed(config: &SearchConfig, section_dir: &str) -> bool {
     }
 }
 
+/// The indexed pages and the words they use.
+#[derive(Debug)]
+pub struct Collected {
+    /// Every indexed page, in the site's page order.
+    pub documents: Vec<Document>,
+    /// The words of the pages, one vocabulary per collecting thread.
+    pub vocabularies: Vec<Words>,
+}
+
 /// Every indexed page of the site, in the site's page order.
-pub fn collect(site: &Site) -> Vec<Document> {
+///
+/// Each thread of the pool counts its pages' words into a vocabulary of
+/// its own, so that a word costs a lookup by spelling once per thread
+/// rather than once per page (here and again in the index).
+pub fn collect(site: &Site) -> Collected {
     let base_path = site.config.base_path();
     let config = &site.config.search;
-    site.pages
+    let vocabularies: Vec<Mutex<Vocabulary>> = (0..rayon::current_num_threads())
+        .map(|_| Mutex::new(Vocabulary::default()))
+        .collect();
+    let documents = site
+        .pages
         .par_iter()
         .zip(&site.page_docs)
         .filter(|(page, _)| indexed(config, &page.section))
-        .map_init(Vocabulary::default, |vocabulary, (page, doc)| {
+        .map(|(page, doc)| {
+            // Only this thread takes its own vocabulary's lock.
+            let vocabulary = rayon::current_thread_index().unwrap_or(0) % vocabularies.len();
+            let mut words = vocabularies[vocabulary]
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
             let meta = &page.meta;
-            let mut units: Vec<Unit> = std::iter::once(Unit::default())
-                .chain(doc.toc.iter().map(|h| Unit {
-                    heading: h.title.clone(),
-                    id: h.id.clone(),
-                    ..Unit::default()
-                }))
-                .collect();
-            let mut texts: Vec<Vec<&str>> = vec![Vec::new(); units.len()];
-            for block in &doc.text.blocks {
-                if matches!(block.kind, BlockKind::Heading { .. }) {
-                    continue;
-                }
-                let unit = block.section.map_or(0, |s| s + 1).min(units.len() - 1);
-                texts[unit].push(&block.text);
-            }
-            let also_called = meta.also_called.join(" · ");
-            let summary: Vec<&str> = meta.summary.iter().map(String::as_str).collect();
-            for (u, (unit, text)) in units.iter_mut().zip(&texts).enumerate() {
-                let heading_text = unit.heading.clone();
-                let heading = [heading_text.as_str()];
-                unit.excerpt = excerpt(text.iter().copied());
-                if u == 0 {
-                    if !summary.is_empty() {
-                        unit.excerpt = excerpt(summary.iter().copied());
-                    }
-                    vocabulary.count(
-                        unit,
-                        [
-                            &[meta.title.as_str()],
-                            &[also_called.as_str()],
-                            &heading,
-                            &summary,
-                            text,
-                        ],
-                    );
-                } else {
-                    vocabulary.count(unit, [&[], &[], &heading, &[], text]);
-                }
-            }
+            let units = count_units(&mut words, page, doc);
             Document {
                 url: format!("{base_path}{}", page.path),
                 title: meta.title.clone(),
                 kind: meta.kind,
                 also_called: meta.also_called.clone(),
-                words: vocabulary.take_words(),
+                vocabulary,
+                words: words.end_page(),
                 units,
             }
         })
-        .collect()
+        .collect();
+    let vocabularies = vocabularies
+        .into_iter()
+        .map(|v| {
+            v.into_inner()
+                .unwrap_or_else(PoisonError::into_inner)
+                .into_words()
+        })
+        .collect();
+    Collected {
+        documents,
+        vocabularies,
+    }
+}
+
+/// A page's units, their words counted into `vocabulary`.
+fn count_units(vocabulary: &mut Vocabulary, page: &Page, doc: &RenderedDoc<DocId>) -> Vec<Unit> {
+    let meta = &page.meta;
+    let mut units: Vec<Unit> = std::iter::once(Unit::default())
+        .chain(doc.toc.iter().map(|h| Unit {
+            heading: h.title.clone(),
+            id: h.id.clone(),
+            ..Unit::default()
+        }))
+        .collect();
+    let mut texts: Vec<Vec<&str>> = vec![Vec::new(); units.len()];
+    for block in &doc.text.blocks {
+        if matches!(block.kind, BlockKind::Heading { .. }) {
+            continue;
+        }
+        let unit = block.section.map_or(0, |s| s + 1).min(units.len() - 1);
+        texts[unit].push(&block.text);
+    }
+    let also_called = meta.also_called.join(" · ");
+    let summary: Vec<&str> = meta.summary.iter().map(String::as_str).collect();
+    for (u, (unit, text)) in units.iter_mut().zip(&texts).enumerate() {
+        let heading_text = unit.heading.clone();
+        let heading = [heading_text.as_str()];
+        unit.excerpt = excerpt(text.iter().copied());
+        if u == 0 {
+            if !summary.is_empty() {
+                unit.excerpt = excerpt(summary.iter().copied());
+            }
+            vocabulary.count(
+                unit,
+                [
+                    &[meta.title.as_str()],
+                    &[also_called.as_str()],
+                    &heading,
+                    &summary,
+                    text,
+                ],
+            );
+        } else {
+            vocabulary.count(unit, [&[], &[], &heading, &[], text]);
+        }
+    }
+    units
 }
 
 /// The first [`EXCERPT_CHARS`] characters of the texts, joined by spaces,
@@ -567,12 +631,24 @@ mod tests {
         // Counted afresh per section; a word seen before keeps its id.
         assert_eq!(next.terms, [(2, [0, 0, 0, 0, 1]), (0, [0, 0, 0, 0, 1])]);
         assert_eq!(next.lengths, [0, 0, 0, 0, 2], "stopwords are not counted");
-        let words = vocabulary.take_words();
-        assert_eq!(words.iter().collect::<Vec<_>>(), ["back", "pain", "legs"]);
-        // Ready for the next page: ids start again from 0.
+        assert_eq!(vocabulary.end_page(), [0, 1, 2], "ids of back, pain, legs");
+        // The next page numbers its words from 0 again; the ids stay.
         let mut again = Unit::default();
-        vocabulary.count(&mut again, [&["legs"], &[], &[], &[], &[]]);
-        assert_eq!(again.terms, [(0, [1, 0, 0, 0, 0])]);
+        vocabulary.count(&mut again, [&["legs"], &[], &[], &[], &["knees back"]]);
+        assert_eq!(
+            again.terms,
+            [
+                (0, [1, 0, 0, 0, 0]),
+                (1, [0, 0, 0, 0, 1]),
+                (2, [0, 0, 0, 0, 1])
+            ]
+        );
+        assert_eq!(vocabulary.end_page(), [2, 3, 0], "ids of legs, knees, back");
+        let words = vocabulary.into_words();
+        assert_eq!(
+            words.iter().collect::<Vec<_>>(),
+            ["back", "pain", "legs", "knees"]
+        );
     }
 
     #[test]
@@ -590,10 +666,11 @@ mod tests {
         assert_eq!(vocabulary.intern("the", the), None, "a stopword");
         assert_eq!(vocabulary.intern("legs", the), Some(2), "a stopword's hash");
         assert_eq!(vocabulary.intern("the", the), None);
-        let words = vocabulary.take_words();
-        assert_eq!(words.iter().collect::<Vec<_>>(), ["back", "pain", "legs"]);
+        vocabulary.end_page();
         assert_eq!(vocabulary.intern("the", the), None, "known on every page");
-        assert_eq!(vocabulary.intern("legs", the), Some(0));
+        assert_eq!(vocabulary.intern("legs", the), Some(2));
+        let words = vocabulary.into_words();
+        assert_eq!(words.iter().collect::<Vec<_>>(), ["back", "pain", "legs"]);
     }
 
     #[test]

@@ -20,7 +20,7 @@ use crate::config::SearchConfig;
 use crate::front_matter::Kind;
 
 use super::analyzer::{index_words, stem};
-use super::collect::{Document, Field, canonical_name};
+use super::collect::{Collected, Document, Field, canonical_name};
 use super::{FastMap, FastSet};
 
 /// BM25 term-frequency saturation.
@@ -152,9 +152,10 @@ pub fn quantize(score: f64, max: f64) -> u8 {
 /// 3. [`encode_postings_by_range`]: the pages' scores turned round into one
 ///    list per word, a range of words at a time in parallel, each list
 ///    ranked, quantized and encoded as soon as it is complete.
-pub fn build(documents: &[Document], config: &SearchConfig) -> Index {
+pub fn build(collected: &Collected, config: &SearchConfig) -> Index {
+    let documents = &collected.documents;
     let table = synonym_table(documents, config);
-    let dictionary = Dictionary::new(documents, &table);
+    let dictionary = Dictionary::new(collected, &table);
     let scores = score_pages(documents, config, &dictionary);
     let wanted = stem_groups(&dictionary.words, &table);
     let is_wanted: FastSet<u32> = wanted.values().flatten().map(|&w| w as u32).collect();
@@ -176,63 +177,85 @@ struct Dictionary {
     pages: Vec<u32>,
     /// …and how many sections.
     units: Vec<u32>,
+    /// Per vocabulary of [`Collected`], its ids → dictionary ids.
+    ids: Vec<Vec<u32>>,
 }
 
 impl Dictionary {
     /// Every word of every page, and each synonym phrase's first word (it
     /// must be in the dictionary even if no page uses it: `water tablets` =
     /// [`diuretics`]), once each.
-    fn new(documents: &[Document], table: &BTreeMap<String, Vec<String>>) -> Dictionary {
-        // Per-thread maps merged: interning word by word on one thread was
-        // the index's slowest step.
-        let mut counts: FastMap<&str, [u32; 2]> = documents
+    fn new(collected: &Collected, table: &BTreeMap<String, Vec<String>>) -> Dictionary {
+        let vocabularies = &collected.vocabularies;
+        let mut all: FastSet<&str> = vocabularies.iter().flat_map(|v| v.iter()).collect();
+        all.extend(table.keys().map(|phrase| first_word(phrase)));
+        let mut words: Vec<&str> = all.into_iter().collect();
+        words.par_sort_unstable();
+        let place: FastMap<&str, u32> = words
+            .iter()
+            .enumerate()
+            .map(|(i, &w)| (w, i as u32))
+            .collect();
+        let ids: Vec<Vec<u32>> = vocabularies
             .par_iter()
-            .fold(
-                FastMap::default,
-                |mut counts: FastMap<&str, [u32; 2]>, doc| {
-                    let mut units = vec![0u32; doc.words.len()];
-                    for unit in &doc.units {
-                        for &(local, _) in &unit.terms {
-                            units[local as usize] += 1;
-                        }
-                    }
-                    for (word, units) in doc.words.iter().zip(units) {
-                        let count = counts.entry(word).or_default();
-                        count[0] += 1;
-                        count[1] += units;
-                    }
-                    counts
-                },
-            )
-            .reduce(FastMap::default, |a, b| {
-                let (mut big, small) = if a.len() >= b.len() { (a, b) } else { (b, a) };
-                for (word, [pages, units]) in small {
-                    let count = big.entry(word).or_default();
-                    count[0] += pages;
-                    count[1] += units;
-                }
-                big
-            });
-        for phrase in table.keys() {
-            counts.entry(first_word(phrase)).or_default();
-        }
-        let mut sorted: Vec<(&str, [u32; 2])> = counts.into_iter().collect();
-        sorted.par_sort_unstable_by_key(|&(word, _)| word);
+            .map(|v| {
+                v.iter()
+                    .map(|w| place.get(w).copied().unwrap_or_default())
+                    .collect()
+            })
+            .collect();
+        let (pages, units) = document_frequencies(&collected.documents, &ids, words.len());
         Dictionary {
-            words: sorted.iter().map(|(w, _)| w.to_string()).collect(),
-            pages: sorted.iter().map(|(_, c)| c[0]).collect(),
-            units: sorted.iter().map(|(_, c)| c[1]).collect(),
+            words: words.into_iter().map(str::to_string).collect(),
+            pages,
+            units,
+            ids,
         }
     }
 
-    /// Word → its place in [`Dictionary::words`].
-    fn ids(&self) -> FastMap<&str, u32> {
-        self.words
-            .iter()
-            .enumerate()
-            .map(|(i, w)| (w.as_str(), i as u32))
-            .collect()
+    /// The dictionary ids of `doc`'s words, by their place in the page.
+    fn of(&self, doc: &Document) -> Vec<u32> {
+        let ids = &self.ids[doc.vocabulary];
+        doc.words.iter().map(|&w| ids[w as usize]).collect()
     }
+}
+
+/// Per dictionary word: how many pages contain it, and how many sections.
+fn document_frequencies(
+    documents: &[Document],
+    ids: &[Vec<u32>],
+    words: usize,
+) -> (Vec<u32>, Vec<u32>) {
+    // A few large chunks, each counting into arrays of its own, then summed.
+    let chunk = documents
+        .len()
+        .div_ceil(rayon::current_num_threads())
+        .max(1);
+    documents
+        .par_chunks(chunk)
+        .map(|docs| {
+            let (mut pages, mut units) = (vec![0u32; words], vec![0u32; words]);
+            for doc in docs {
+                let ids = &ids[doc.vocabulary];
+                for &w in &doc.words {
+                    pages[ids[w as usize] as usize] += 1;
+                }
+                for unit in &doc.units {
+                    for &(local, _) in &unit.terms {
+                        units[ids[doc.words[local as usize] as usize] as usize] += 1;
+                    }
+                }
+            }
+            (pages, units)
+        })
+        .reduce(
+            || (vec![0; words], vec![0; words]),
+            |(mut pages, mut units), (more_pages, more_units)| {
+                pages.iter_mut().zip(more_pages).for_each(|(a, b)| *a += b);
+                units.iter_mut().zip(more_units).for_each(|(a, b)| *a += b);
+                (pages, units)
+            },
+        )
 }
 
 fn first_word(phrase: &str) -> &str {
@@ -333,7 +356,6 @@ fn score_pages(
     dictionary: &Dictionary,
 ) -> PageScores {
     let bm25f = Bm25f::new(documents, config);
-    let ids = dictionary.ids();
     // Per word, computed once: a logarithm per (word, section) was most of
     // the scoring.
     let idfs: Vec<(f64, f64)> = dictionary
@@ -350,7 +372,7 @@ fn score_pages(
     let pages: Vec<(ScoredWords, (f64, f64))> = documents
         .par_iter()
         .enumerate()
-        .map(|(page, doc)| score_page(page as u32, doc, &bm25f, &idfs, &ids))
+        .map(|(page, doc)| score_page(page as u32, doc, &bm25f, &idfs, dictionary))
         .collect();
     let max = pages.iter().fold((0.0, 0.0), |m, (_, p)| {
         (f64::max(m.0, p.0), f64::max(m.1, p.1))
@@ -368,14 +390,10 @@ fn score_page(
     doc: &Document,
     bm25f: &Bm25f,
     idfs: &[(f64, f64)],
-    ids: &FastMap<&str, u32>,
+    dictionary: &Dictionary,
 ) -> (ScoredWords, (f64, f64)) {
     let boost = bm25f.boost(doc.kind);
-    let global: Vec<u32> = doc
-        .words
-        .iter()
-        .map(|w| ids.get(w).copied().unwrap_or_default())
-        .collect();
+    let global = dictionary.of(doc);
     // Per word of the page: its field counts summed over sections, and its best sections.
     let mut totals = vec![([0u32; 5], Best::default()); global.len()];
     let mut max_section = 0.0f64;
@@ -847,8 +865,14 @@ mod tests {
     use super::*;
     use crate::search::collect::{Unit, Vocabulary};
 
-    fn doc(title: &str, kind: Kind, also: &[&str], body: &[(&str, &str)]) -> Document {
-        let mut vocabulary = Vocabulary::default();
+    /// A page whose words are counted into `vocabularies[v]`.
+    fn doc(
+        vocabularies: &mut [Vocabulary],
+        v: usize,
+        (title, kind, also): (&str, Kind, &[&str]),
+        body: &[(&str, &str)],
+    ) -> Document {
+        let vocabulary = &mut vocabularies[v];
         let mut top = Unit::default();
         let also_called = also.join(" · ");
         vocabulary.count(&mut top, [&[title], &[also_called.as_str()], &[], &[], &[]]);
@@ -867,7 +891,8 @@ mod tests {
             title: title.to_string(),
             kind,
             also_called: also.iter().map(|s| s.to_string()).collect(),
-            words: vocabulary.take_words(),
+            vocabulary: v,
+            words: vocabulary.end_page(),
             units,
         }
     }
@@ -884,30 +909,36 @@ mod tests {
             .map_or(0, |p| p.impact)
     }
 
-    fn corpus() -> Vec<Document> {
-        vec![
+    /// Three pages, counted by two "threads" as a build might.
+    fn corpus() -> Collected {
+        let mut vocabularies = [Vocabulary::default(), Vocabulary::default()];
+        let documents = vec![
             doc(
-                "Sciatica",
-                Kind::Condition,
-                &["trapped nerve"],
+                &mut vocabularies,
+                0,
+                ("Sciatica", Kind::Condition, &["trapped nerve"]),
                 &[("Symptoms", "pain in the leg and the back")],
             ),
             doc(
-                "Back pain",
-                Kind::Article,
-                &[],
+                &mut vocabularies,
+                1,
+                ("Back pain", Kind::Article, &[]),
                 &[(
                     "Overview",
                     "sciatica is mentioned once in a long body of text about many other things and words",
                 )],
             ),
             doc(
-                "Plank",
-                Kind::Exercise,
-                &[],
+                &mut vocabularies,
+                0,
+                ("Plank", Kind::Exercise, &[]),
                 &[("How", "hold the plank, breathe; the plank helps the back")],
             ),
-        ]
+        ];
+        Collected {
+            documents,
+            vocabularies: vocabularies.map(Vocabulary::into_words).to_vec(),
+        }
     }
 
     #[test]
@@ -921,7 +952,7 @@ mod tests {
     #[test]
     fn condition_boost_is_applied() {
         let mut docs = corpus();
-        docs[1].kind = Kind::Condition;
+        docs.documents[1].kind = Kind::Condition;
         let mut config = SearchConfig::default();
         let plain = build(&docs, &config);
         config.boosts.condition = 1.0;
@@ -991,8 +1022,9 @@ mod tests {
 
     #[test]
     fn the_dictionary_counts_pages_and_sections() {
-        let table = synonym_table(&corpus(), &SearchConfig::default());
-        let dictionary = Dictionary::new(&corpus(), &table);
+        let corpus = corpus();
+        let table = synonym_table(&corpus.documents, &SearchConfig::default());
+        let dictionary = Dictionary::new(&corpus, &table);
         assert!(dictionary.words.windows(2).all(|w| w[0] < w[1]));
         let count = |word: &str| {
             let i = dictionary.words.iter().position(|w| w == word).unwrap();

@@ -89,7 +89,7 @@ pub fn write_index(site: &Site, sink: &dyn OutputSink) -> Vec<Diagnostic> {
 
 /// Every file of the site's search index.
 pub fn files(site: &Site) -> Vec<shards::File> {
-    let documents = collect::collect(site);
-    let index = index::build(&documents, &site.config.search);
-    shards::files(&index, &documents)
+    let collected = collect::collect(site);
+    let index = index::build(&collected, &site.config.search);
+    shards::files(&index, &collected.documents)
 }
