@@ -549,22 +549,34 @@ fn synonyms(
     if table.is_empty() {
         return synonyms;
     }
-    let mut expander = Expander::new(wanted, &encoded.kept);
-    for (phrase, targets) in table {
-        let Ok(at) = words.binary_search_by(|w| w.as_str().cmp(first_word(&phrase))) else {
-            continue;
-        };
-        let scored = expander.expand(&targets);
-        let mut postings = Vec::new();
-        encode_postings(
-            &mut postings,
-            &rank_postings(scored, encoded.max, SYNONYM_PAGES),
-        );
-        synonyms[at].push(Synonym {
-            phrase,
-            canonical: targets[0].clone(),
-            postings,
-        });
+    let expander = Expander::new(wanted, &encoded.kept, &table);
+    // In parallel, one phrase at a time: on a site where most pages have
+    // other names, this was a slow single-threaded step.
+    let made: Vec<(usize, Synonym)> = table
+        .into_par_iter()
+        .filter_map(|(phrase, targets)| {
+            let at = words
+                .binary_search_by(|w| w.as_str().cmp(first_word(&phrase)))
+                .ok()?;
+            let scored = expander.expand(&targets);
+            let mut postings = Vec::new();
+            encode_postings(
+                &mut postings,
+                &rank_postings(scored, encoded.max, SYNONYM_PAGES),
+            );
+            let canonical = targets[0].clone();
+            Some((
+                at,
+                Synonym {
+                    phrase,
+                    canonical,
+                    postings,
+                },
+            ))
+        })
+        .collect();
+    for (at, synonym) in made {
+        synonyms[at].push(synonym);
     }
     synonyms
 }
@@ -737,11 +749,9 @@ fn synonym_table(documents: &[Document], config: &SearchConfig) -> BTreeMap<Stri
     table
 }
 
-/// Finds the pages a synonym's names are about, remembering work shared
-/// between synonyms (a page's other names all point at its one name).
+/// The pages a synonym's names are about, each name's worked out once
+/// (a page's other names all point at its one name).
 struct Expander {
-    /// The pages of every stem of every synonym's names.
-    stems: HashMap<String, StemPages>,
     by_target: HashMap<String, Vec<Scored>>,
 }
 
@@ -782,72 +792,29 @@ impl StemPages {
 impl Expander {
     /// Works out the pages of every stem the synonyms' names need, in
     /// parallel (one stem at a time was a slow, single-threaded step).
-    fn new(groups: &HashMap<String, Vec<usize>>, kept: &FastMap<u32, Vec<Scored>>) -> Expander {
-        let stems = groups
+    /// and then the pages of every name the synonyms stand for.
+    fn new(
+        groups: &HashMap<String, Vec<usize>>,
+        kept: &FastMap<u32, Vec<Scored>>,
+        table: &BTreeMap<String, Vec<String>>,
+    ) -> Expander {
+        let stems: HashMap<String, StemPages> = groups
             .par_iter()
             .map(|(stem, ids)| (stem.clone(), StemPages::new(kept, ids)))
             .collect();
-        Expander {
-            stems,
-            by_target: HashMap::new(),
-        }
-    }
-
-    /// Pages that contain every word of `target` (a word's stem-mates count
-    /// too), scored by the sum of those words' scores; the best few, looked
-    /// for among each word's best pages.
-    fn target(&mut self, target: &str) -> Vec<Scored> {
-        if let Some(done) = self.by_target.get(target) {
-            return done.clone();
-        }
-        let empty = StemPages::default();
-        let lists: Vec<&StemPages> = index_words(target)
-            .iter()
-            .map(|w| self.stems.get(&stem(w)).unwrap_or(&empty))
+        let targets: FastSet<&String> = table.values().flatten().collect();
+        let by_target = targets
+            .into_par_iter()
+            .map(|target| (target.clone(), target_pages(&stems, target)))
             .collect();
-        let mut candidates: Vec<u32> = lists.iter().flat_map(|l| l.best.iter().copied()).collect();
-        candidates.sort_unstable();
-        candidates.dedup();
-        let mut found = Vec::new();
-        for page in candidates {
-            let hits: Option<Vec<&Scored>> = lists
-                .iter()
-                .map(|l| {
-                    l.by_page
-                        .binary_search_by_key(&page, |s| s.page)
-                        .ok()
-                        .map(|i| &l.by_page[i])
-                })
-                .collect();
-            let Some(hits) = hits else { continue };
-            let mut units: BTreeMap<u32, f32> = BTreeMap::new();
-            for h in &hits {
-                for &(u, v) in h.sections.as_slice() {
-                    *units.entry(u).or_default() += v;
-                }
-            }
-            let mut sections = Best::default();
-            for (u, v) in units {
-                sections.push(u, v);
-            }
-            found.push(Scored {
-                page,
-                score: hits.iter().map(|h| h.score).sum(),
-                named: hits.iter().all(|h| h.named),
-                sections,
-            });
-        }
-        found.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.page.cmp(&b.page)));
-        found.truncate(SYNONYM_PAGES);
-        self.by_target.insert(target.to_string(), found.clone());
-        found
+        Expander { by_target }
     }
 
     /// The best pages for any of `targets`.
-    fn expand(&mut self, targets: &[String]) -> Vec<Scored> {
+    fn expand(&self, targets: &[String]) -> Vec<Scored> {
         let mut best: BTreeMap<u32, Scored> = BTreeMap::new();
         for target in targets {
-            for scored in self.target(target) {
+            for &scored in self.by_target.get(target).into_iter().flatten() {
                 match best.get(&scored.page) {
                     Some(b) if b.score >= scored.score => {}
                     _ => {
@@ -858,6 +825,52 @@ impl Expander {
         }
         best.into_values().collect()
     }
+}
+
+/// Pages that contain every word of `target` (a word's stem-mates count
+/// too), scored by the sum of those words' scores; the best few, looked for
+/// among each word's best pages.
+fn target_pages(stems: &HashMap<String, StemPages>, target: &str) -> Vec<Scored> {
+    let empty = StemPages::default();
+    let lists: Vec<&StemPages> = index_words(target)
+        .iter()
+        .map(|w| stems.get(&stem(w)).unwrap_or(&empty))
+        .collect();
+    let mut candidates: Vec<u32> = lists.iter().flat_map(|l| l.best.iter().copied()).collect();
+    candidates.sort_unstable();
+    candidates.dedup();
+    let mut found = Vec::new();
+    for page in candidates {
+        let hits: Option<Vec<&Scored>> = lists
+            .iter()
+            .map(|l| {
+                l.by_page
+                    .binary_search_by_key(&page, |s| s.page)
+                    .ok()
+                    .map(|i| &l.by_page[i])
+            })
+            .collect();
+        let Some(hits) = hits else { continue };
+        let mut units: BTreeMap<u32, f32> = BTreeMap::new();
+        for h in &hits {
+            for &(u, v) in h.sections.as_slice() {
+                *units.entry(u).or_default() += v;
+            }
+        }
+        let mut sections = Best::default();
+        for (u, v) in units {
+            sections.push(u, v);
+        }
+        found.push(Scored {
+            page,
+            score: hits.iter().map(|h| h.score).sum(),
+            named: hits.iter().all(|h| h.named),
+            sections,
+        });
+    }
+    found.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.page.cmp(&b.page)));
+    found.truncate(SYNONYM_PAGES);
+    found
 }
 
 #[cfg(test)]
