@@ -295,14 +295,20 @@ impl<'a> Bm25f<'a> {
         }
     }
 
-    fn score(&self, counts: &[u32; 5], len: &[u32; 5], avg: &[f64; 5], idf: f64) -> f64 {
-        let tf: f64 = (0..5)
-            .filter(|&f| counts[f] > 0)
-            .map(|f| {
-                let norm = 1.0 - B[f] + B[f] * f64::from(len[f]) / avg[f];
-                self.weights[f] * f64::from(counts[f]) / norm
-            })
-            .sum();
+    /// What one occurrence in each field of a unit (or page) of lengths
+    /// `len` is worth: its weight, normalised by length. Worked out once per
+    /// unit rather than for each of its words.
+    fn factors(&self, len: &[u32; 5], avg: &[f64; 5]) -> [f64; 5] {
+        std::array::from_fn(|f| {
+            let norm = 1.0 - B[f] + B[f] * f64::from(len[f]) / avg[f];
+            self.weights[f] / norm
+        })
+    }
+
+    /// The BM25F score of a word with these field counts in a unit (or
+    /// page) with these [`Bm25f::factors`].
+    fn score(counts: &[u32; 5], factors: &[f64; 5], idf: f64) -> f64 {
+        let tf: f64 = (0..5).map(|f| f64::from(counts[f]) * factors[f]).sum();
         idf * tf / (K1 + tf)
     }
 }
@@ -398,24 +404,25 @@ fn score_page(
     let mut totals = vec![([0u32; 5], Best::default()); global.len()];
     let mut max_section = 0.0f64;
     for (u, unit) in doc.units.iter().enumerate() {
+        let factors = bm25f.factors(&unit.lengths, &bm25f.unit_avg);
         for &(local, counts) in &unit.terms {
             let word = global[local as usize] as usize;
             let counts = counts.map(u32::from);
-            let score = bm25f.score(&counts, &unit.lengths, &bm25f.unit_avg, idfs[word].1) * boost;
+            let score = Bm25f::score(&counts, &factors, idfs[word].1) * boost;
             max_section = max_section.max(score);
             let (total, best) = &mut totals[local as usize];
             *total = std::array::from_fn(|f| total[f] + counts[f]);
             best.push(u as u32, score as f32);
         }
     }
-    let lengths = page_lengths(doc);
+    let factors = bm25f.factors(&page_lengths(doc), &bm25f.page_avg);
     let mut max_page = 0.0f64;
     let mut scores: ScoredWords = global
         .iter()
         .zip(totals)
         .map(|(&word, (counts, sections))| {
             let page_idf = idfs[word as usize].0;
-            let score = bm25f.score(&counts, &lengths, &bm25f.page_avg, page_idf) * boost;
+            let score = Bm25f::score(&counts, &factors, page_idf) * boost;
             max_page = max_page.max(score);
             let named = counts[Field::Title as usize] + counts[Field::AlsoCalled as usize] > 0;
             let scored = Scored {
