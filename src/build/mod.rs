@@ -376,15 +376,22 @@ pub fn render_into(
 ) -> Diagnostics {
     let mut diagnostics = Diagnostics::new();
     progress.start((validated.site.pages.len() + validated.site.sections.len()) as u64);
-    let rendered = render::render_site(
-        &validated.site,
-        &validated.theme,
-        sink,
-        &|| progress.tick(),
-        &RenderMemo::new(),
+    // The search index does not depend on the rendered pages: built beside
+    // them, it takes up the time rendering leaves a core idle.
+    let (rendered, search) = rayon::join(
+        || {
+            render::render_site(
+                &validated.site,
+                &validated.theme,
+                sink,
+                &|| progress.tick(),
+                &RenderMemo::new(),
+            )
+        },
+        || crate::search::write_index(&validated.site, sink),
     );
     diagnostics.extend(rendered.problems);
-    diagnostics.extend(crate::search::write_index(&validated.site, sink));
+    diagnostics.extend(search);
     diagnostics.extend(render::copy_static(
         &validated.theme,
         &validated.assets,

@@ -160,7 +160,7 @@ pub fn build(collected: &Collected, config: &SearchConfig) -> Index {
     let wanted = stem_groups(&dictionary.words, &table);
     let is_wanted: FastSet<u32> = wanted.values().flatten().map(|&w| w as u32).collect();
     let encoded = encode_postings_by_range(&scores, &dictionary, &is_wanted);
-    let synonyms = synonyms(table, &dictionary.words, &wanted, &encoded);
+    let synonyms = synonyms(table, &dictionary.words, &wanted, (&encoded, &scores));
     Index {
         words: dictionary.words,
         postings: encoded.postings,
@@ -443,7 +443,7 @@ fn score_page(
 struct Encoded {
     postings: Vec<Vec<u8>>,
     pairs: usize,
-    kept: FastMap<u32, Vec<Scored>>,
+    kept: FastMap<u32, Kept>,
     /// The largest page score and section score of any word.
     max: (f64, f64),
 }
@@ -473,7 +473,9 @@ fn encode_postings_by_range(
             let mut encoded = Encoded::empty(scores.max);
             for (list, word) in lists.into_iter().zip(first..end) {
                 if wanted.contains(&word) {
-                    encoded.kept.insert(word, list.clone());
+                    encoded
+                        .kept
+                        .insert(word, Kept::new(&list, scores.pages.len()));
                 }
                 let postings = rank_postings(list, scores.max, DETAILED_PAGES);
                 encoded.pairs += postings.len();
@@ -550,13 +552,13 @@ fn synonyms(
     table: BTreeMap<String, Vec<String>>,
     words: &[String],
     wanted: &HashMap<String, Vec<usize>>,
-    encoded: &Encoded,
+    (encoded, scores): (&Encoded, &PageScores),
 ) -> Vec<Vec<Synonym>> {
     let mut synonyms: Vec<Vec<Synonym>> = vec![Vec::new(); words.len()];
     if table.is_empty() {
         return synonyms;
     }
-    let expander = Expander::new(wanted, &encoded.kept, &table);
+    let expander = Expander::new(wanted, &encoded.kept, &table, scores);
     // In parallel, one phrase at a time: on a site where most pages have
     // other names, this was a slow single-threaded step.
     let made: Vec<(usize, Synonym)> = table
@@ -729,31 +731,45 @@ pub fn decode_postings(bytes: &[u8]) -> Vec<Posting> {
 /// Synonym phrase (indexed words) → names it stands for, first one shown.
 /// From every page's `also_called` (→ the page's name) and `[search.synonyms]`.
 fn synonym_table(documents: &[Document], config: &SearchConfig) -> BTreeMap<String, Vec<String>> {
+    let configured = config
+        .synonyms
+        .iter()
+        .flat_map(|(phrase, targets)| targets.iter().map(move |t| (phrase.as_str(), t.clone())));
+    let names: Vec<String> = documents.iter().map(|d| canonical_name(&d.title)).collect();
+    let other_names = documents.iter().zip(&names).flat_map(|(doc, name)| {
+        doc.also_called
+            .iter()
+            .map(move |o| (o.as_str(), name.clone()))
+    });
+    let pairs: Vec<(&str, String)> = configured.chain(other_names).collect();
+    // Analysed in parallel (stemming every page's other names on one
+    // thread was a slow step on big sites), gathered in order: a phrase's
+    // first name is the one shown.
+    let phrases: Vec<Option<String>> = pairs
+        .par_iter()
+        .map(|(phrase, target)| synonym_phrase(phrase, target))
+        .collect();
     let mut table: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    let mut add = |phrase: &str, target: &str| {
-        let words = index_words(phrase);
-        let stems: Vec<String> = words.iter().map(|w| stem(w)).collect();
-        let target_stems: Vec<String> = index_words(target).iter().map(|w| stem(w)).collect();
-        if words.is_empty() || target_stems.is_empty() || stems == target_stems {
-            return;
-        }
-        let names = table.entry(words.join(" ")).or_default();
-        if !names.iter().any(|n| n == target) {
-            names.push(target.to_string());
-        }
-    };
-    for (phrase, targets) in &config.synonyms {
-        for target in targets {
-            add(phrase, target);
-        }
-    }
-    for doc in documents {
-        let name = canonical_name(&doc.title);
-        for other in &doc.also_called {
-            add(other, &name);
+    for (phrase, (_, target)) in phrases.into_iter().zip(pairs) {
+        let Some(phrase) = phrase else { continue };
+        let names = table.entry(phrase).or_default();
+        if !names.contains(&target) {
+            names.push(target);
         }
     }
     table
+}
+
+/// `phrase`'s indexed words, space-separated, if it is a synonym for
+/// `target`: it has words, and they are not just `target`'s again.
+fn synonym_phrase(phrase: &str, target: &str) -> Option<String> {
+    let words = index_words(phrase);
+    let stems: Vec<String> = words.iter().map(|w| stem(w)).collect();
+    let target_stems: Vec<String> = index_words(target).iter().map(|w| stem(w)).collect();
+    if words.is_empty() || target_stems.is_empty() || stems == target_stems {
+        return None;
+    }
+    Some(words.join(" "))
 }
 
 /// The pages a synonym's names are about, each name's worked out once
@@ -766,44 +782,103 @@ struct Expander {
 /// that stem; and the best pages, where a synonym's pages are looked for.
 #[derive(Default)]
 struct StemPages {
-    by_page: Vec<Scored>,
+    /// The stem's words (dictionary ids, ascending).
+    ids: Vec<u32>,
+    /// The best pages of any of them.
     best: Vec<u32>,
+    /// Bit `p` is set if page `p` has any of them.
+    pages: Vec<u64>,
+}
+
+/// What the synonyms need of a word their names use: its best pages, and
+/// which pages have it (one bit each: most pages a name's words are looked
+/// for on do not have them all, and a bit says so without a search).
+#[derive(Debug, Clone, Default)]
+struct Kept {
+    best: Vec<Scored>,
+    pages: Vec<u64>,
+}
+
+impl Kept {
+    fn new(list: &[Scored], page_count: usize) -> Kept {
+        let mut pages = vec![0u64; page_count.div_ceil(64)];
+        for s in list {
+            pages[s.page as usize / 64] |= 1 << (s.page % 64);
+        }
+        Kept {
+            best: best_pages(list, CANDIDATES_PER_STEM),
+            pages,
+        }
+    }
 }
 
 /// How many of a stem's best pages are candidates for a synonym's pages.
 const CANDIDATES_PER_STEM: usize = 64;
 
 impl StemPages {
-    /// The pages of the words `ids` (one stem's, ascending), from their
-    /// scored pages `kept`.
-    fn new(kept: &FastMap<u32, Vec<Scored>>, ids: &[usize]) -> StemPages {
-        let mut by_page: Vec<Scored> = ids
-            .iter()
-            .filter_map(|&w| kept.get(&(w as u32)))
-            .flatten()
-            .copied()
-            .collect();
+    /// The stem whose words are `ids` (ascending), its best pages found
+    /// among its words' best pages `kept` (a page among the stem's best is
+    /// among the best of the word it scores highest by).
+    fn new(kept: &FastMap<u32, Kept>, ids: &[usize]) -> StemPages {
+        let ids: Vec<u32> = ids.iter().map(|&w| w as u32).collect();
+        let kept: Vec<&Kept> = ids.iter().filter_map(|w| kept.get(w)).collect();
+        let mut pages = Vec::new();
+        for k in &kept {
+            pages.resize(k.pages.len(), 0);
+            pages.iter_mut().zip(&k.pages).for_each(|(a, b)| *a |= b);
+        }
+        let mut by_page: Vec<Scored> = kept.iter().flat_map(|k| &k.best).copied().collect();
         by_page.sort_by(|a, b| a.page.cmp(&b.page).then(b.score.total_cmp(&a.score)));
         by_page.dedup_by_key(|s| s.page);
-        let mut ranked: Vec<&Scored> = by_page.iter().collect();
-        ranked.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.page.cmp(&b.page)));
-        let best = ranked
+        let best = best_pages(&by_page, CANDIDATES_PER_STEM)
             .iter()
-            .take(CANDIDATES_PER_STEM)
             .map(|s| s.page)
             .collect();
-        StemPages { by_page, best }
+        StemPages { ids, best, pages }
+    }
+
+    /// The stem's best-scoring word on `page`, if any is there: the
+    /// highest score, then the first word.
+    fn on_page(&self, scores: &PageScores, page: u32) -> Option<Scored> {
+        let bits = self.pages.get(page as usize / 64).copied().unwrap_or(0);
+        if bits & (1 << (page % 64)) == 0 {
+            return None;
+        }
+        let words = &scores.pages[page as usize];
+        let mut found: Option<Scored> = None;
+        for &id in &self.ids {
+            if let Ok(i) = words.binary_search_by_key(&id, |&(w, _)| w) {
+                let scored = words[i].1;
+                if found.is_none_or(|f| scored.score > f.score) {
+                    found = Some(scored);
+                }
+            }
+        }
+        found
     }
 }
 
+/// The best `keep` of `list`, best first: by score, then the earlier page.
+fn best_pages(list: &[Scored], keep: usize) -> Vec<Scored> {
+    let better = |a: &Scored, b: &Scored| b.score.total_cmp(&a.score).then(a.page.cmp(&b.page));
+    let mut best = list.to_vec();
+    if best.len() > keep {
+        best.select_nth_unstable_by(keep - 1, better);
+        best.truncate(keep);
+    }
+    best.sort_by(better);
+    best
+}
+
 impl Expander {
-    /// Works out the pages of every stem the synonyms' names need, in
-    /// parallel (one stem at a time was a slow, single-threaded step).
-    /// and then the pages of every name the synonyms stand for.
+    /// Works out the best pages of every stem the synonyms' names need,
+    /// then the pages of every name the synonyms stand for, each in
+    /// parallel (one at a time was a slow, single-threaded step).
     fn new(
         groups: &HashMap<String, Vec<usize>>,
-        kept: &FastMap<u32, Vec<Scored>>,
+        kept: &FastMap<u32, Kept>,
         table: &BTreeMap<String, Vec<String>>,
+        scores: &PageScores,
     ) -> Expander {
         let stems: HashMap<String, StemPages> = groups
             .par_iter()
@@ -812,7 +887,7 @@ impl Expander {
         let targets: FastSet<&String> = table.values().flatten().collect();
         let by_target = targets
             .into_par_iter()
-            .map(|target| (target.clone(), target_pages(&stems, target)))
+            .map(|target| (target.clone(), target_pages(&stems, scores, target)))
             .collect();
         Expander { by_target }
     }
@@ -837,7 +912,11 @@ impl Expander {
 /// Pages that contain every word of `target` (a word's stem-mates count
 /// too), scored by the sum of those words' scores; the best few, looked for
 /// among each word's best pages.
-fn target_pages(stems: &HashMap<String, StemPages>, target: &str) -> Vec<Scored> {
+fn target_pages(
+    stems: &HashMap<String, StemPages>,
+    scores: &PageScores,
+    target: &str,
+) -> Vec<Scored> {
     let empty = StemPages::default();
     let lists: Vec<&StemPages> = index_words(target)
         .iter()
@@ -848,15 +927,7 @@ fn target_pages(stems: &HashMap<String, StemPages>, target: &str) -> Vec<Scored>
     candidates.dedup();
     let mut found = Vec::new();
     for page in candidates {
-        let hits: Option<Vec<&Scored>> = lists
-            .iter()
-            .map(|l| {
-                l.by_page
-                    .binary_search_by_key(&page, |s| s.page)
-                    .ok()
-                    .map(|i| &l.by_page[i])
-            })
-            .collect();
+        let hits: Option<Vec<Scored>> = lists.iter().map(|l| l.on_page(scores, page)).collect();
         let Some(hits) = hits else { continue };
         let mut units: BTreeMap<u32, f32> = BTreeMap::new();
         for h in &hits {
