@@ -788,6 +788,9 @@ struct StemPages {
     best: Vec<u32>,
     /// Bit `p` is set if page `p` has any of them.
     pages: Vec<u64>,
+    /// On each candidate page that has any of them, the best of them
+    /// ([`StemPages::look_up`]), by page.
+    found: Vec<Scored>,
 }
 
 /// What the synonyms need of a word their names use: its best pages, and
@@ -834,14 +837,38 @@ impl StemPages {
             .iter()
             .map(|s| s.page)
             .collect();
-        StemPages { ids, best, pages }
+        StemPages {
+            ids,
+            best,
+            pages,
+            found: Vec::new(),
+        }
+    }
+
+    /// Finds the stem on each of the `candidates` pages (ascending).
+    fn look_up(&mut self, scores: &PageScores, candidates: &[u32]) {
+        self.found = candidates
+            .iter()
+            .filter_map(|&page| self.on_page(scores, page))
+            .collect();
+    }
+
+    /// The stem's best word on `page`, a candidate page.
+    fn found_on(&self, page: u32) -> Option<Scored> {
+        let at = self.found.binary_search_by_key(&page, |s| s.page).ok()?;
+        Some(self.found[at])
+    }
+
+    /// Whether any of the stem's words is on `page`.
+    fn has(&self, page: u32) -> bool {
+        let bits = self.pages.get(page as usize / 64).copied().unwrap_or(0);
+        bits & (1 << (page % 64)) != 0
     }
 
     /// The stem's best-scoring word on `page`, if any is there: the
     /// highest score, then the first word.
     fn on_page(&self, scores: &PageScores, page: u32) -> Option<Scored> {
-        let bits = self.pages.get(page as usize / 64).copied().unwrap_or(0);
-        if bits & (1 << (page % 64)) == 0 {
+        if !self.has(page) {
             return None;
         }
         let words = &scores.pages[page as usize];
@@ -880,14 +907,23 @@ impl Expander {
         table: &BTreeMap<String, Vec<String>>,
         scores: &PageScores,
     ) -> Expander {
-        let stems: HashMap<String, StemPages> = groups
+        let mut stems: HashMap<String, StemPages> = groups
             .par_iter()
             .map(|(stem, ids)| (stem.clone(), StemPages::new(kept, ids)))
             .collect();
+        // A name's pages are looked for among its stems' best pages, so
+        // each stem is looked up on each of those pages once, here, rather
+        // than once per name that uses it.
+        let mut candidates: Vec<u32> = stems.values().flat_map(|s| s.best.clone()).collect();
+        candidates.sort_unstable();
+        candidates.dedup();
+        stems
+            .par_iter_mut()
+            .for_each(|(_, stem)| stem.look_up(scores, &candidates));
         let targets: FastSet<&String> = table.values().flatten().collect();
         let by_target = targets
             .into_par_iter()
-            .map(|target| (target.clone(), target_pages(&stems, scores, target)))
+            .map(|target| (target.clone(), target_pages(&stems, target)))
             .collect();
         Expander { by_target }
     }
@@ -912,11 +948,7 @@ impl Expander {
 /// Pages that contain every word of `target` (a word's stem-mates count
 /// too), scored by the sum of those words' scores; the best few, looked for
 /// among each word's best pages.
-fn target_pages(
-    stems: &HashMap<String, StemPages>,
-    scores: &PageScores,
-    target: &str,
-) -> Vec<Scored> {
+fn target_pages(stems: &HashMap<String, StemPages>, target: &str) -> Vec<Scored> {
     let empty = StemPages::default();
     let lists: Vec<&StemPages> = index_words(target)
         .iter()
@@ -927,7 +959,7 @@ fn target_pages(
     candidates.dedup();
     let mut found = Vec::new();
     for page in candidates {
-        let hits: Option<Vec<Scored>> = lists.iter().map(|l| l.on_page(scores, page)).collect();
+        let hits: Option<Vec<Scored>> = lists.iter().map(|l| l.found_on(page)).collect();
         let Some(hits) = hits else { continue };
         let mut units: BTreeMap<u32, f32> = BTreeMap::new();
         for h in &hits {
