@@ -37,7 +37,7 @@ pub const SYNONYM_PAGES: usize = 16;
 /// A page's score for a word, and its best sections' (unit, score).
 /// Scores are `f32`: a big site has millions of these, and the browser
 /// gets them as one byte each.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Default)]
 struct Scored {
     page: u32,
     score: f32,
@@ -469,18 +469,17 @@ fn encode_postings_by_range(
     let done: Vec<Encoded> = ranges
         .par_iter()
         .map(|&(first, end)| {
-            let lists = gather(&scores.pages, first, end, &dictionary.pages);
+            let (all, starts) = gather(&scores.pages, first, end, &dictionary.pages);
             let mut encoded = Encoded::empty(scores.max);
-            for (list, word) in lists.into_iter().zip(first..end) {
+            for (word, bounds) in (first..end).zip(starts.windows(2)) {
+                let list = &all[bounds[0]..bounds[1]];
                 if wanted.contains(&word) {
                     encoded
                         .kept
-                        .insert(word, Kept::new(&list, scores.pages.len()));
+                        .insert(word, Kept::new(list, scores.pages.len()));
                 }
-                let postings = rank_postings(list, scores.max, DETAILED_PAGES);
-                encoded.pairs += postings.len();
-                let mut bytes = Vec::new();
-                encode_postings(&mut bytes, &postings);
+                let mut bytes = Vec::with_capacity(list.len() * 6);
+                encoded.pairs += encode_ranked(&mut bytes, list, scores.max, DETAILED_PAGES);
                 encoded.postings.push(bytes);
             }
             encoded
@@ -526,24 +525,33 @@ fn word_ranges(pages_per_word: &[u32], count: usize) -> Vec<(u32, u32)> {
     ranges
 }
 
-/// The scored pages of each word in `first..end`, in page order.
+/// The scored pages of the words in `first..end`, word after word, each
+/// word's in page order; and where each word's start (one more at the end).
+/// One list for the range rather than one per word: fewer allocations.
 fn gather(
     pages: &[Vec<(u32, Scored)>],
     first: u32,
     end: u32,
     pages_per_word: &[u32],
-) -> Vec<Vec<Scored>> {
-    let mut lists: Vec<Vec<Scored>> = pages_per_word[first as usize..end as usize]
-        .iter()
-        .map(|&n| Vec::with_capacity(n as usize))
+) -> (Vec<Scored>, Vec<usize>) {
+    let counts = &pages_per_word[first as usize..end as usize];
+    let starts: Vec<usize> = std::iter::once(0)
+        .chain(counts.iter().scan(0usize, |at, &n| {
+            *at += n as usize;
+            Some(*at)
+        }))
         .collect();
+    let mut next = starts.clone();
+    let mut all = vec![Scored::default(); starts[counts.len()]];
     for scores in pages {
         let from = scores.partition_point(|&(w, _)| w < first);
         for (word, scored) in scores[from..].iter().take_while(|&&(w, _)| w < end) {
-            lists[(word - first) as usize].push(*scored);
+            let at = &mut next[(word - first) as usize];
+            all[*at] = *scored;
+            *at += 1;
         }
     }
-    lists
+    (all, starts)
 }
 
 /// Each word's synonyms (those whose phrase starts with it), their pages
@@ -569,10 +577,7 @@ fn synonyms(
                 .ok()?;
             let scored = expander.expand(&targets);
             let mut postings = Vec::new();
-            encode_postings(
-                &mut postings,
-                &rank_postings(scored, encoded.max, SYNONYM_PAGES),
-            );
+            encode_ranked(&mut postings, &scored, encoded.max, SYNONYM_PAGES);
             let canonical = targets[0].clone();
             Some((
                 at,
@@ -619,58 +624,72 @@ fn stem_groups(
     groups
 }
 
-/// Quantizes one word's pages (in page order) and keeps the best sections.
-/// `keep` limits the number of pages (the best) for synonyms; for words
-/// every page is kept and the best `keep` pages keep several sections.
-fn rank_postings(scored: Vec<Scored>, max: (f64, f64), keep: usize) -> Vec<Posting> {
+/// Appends one word's pages (in page order) as a posting list, quantized,
+/// with their best sections; returns how many pages it has. `keep` limits
+/// the number of pages (the best) for synonyms; for words every page is
+/// kept and the best `keep` pages keep several sections.
+fn encode_ranked(out: &mut Vec<u8>, scored: &[Scored], max: (f64, f64), keep: usize) -> usize {
     // `scored` is in page order, as postings are. The best `keep` pages are
     // those at least as good as the keep-th best, found by a selection over
     // (score, page) pairs: sorting every word's pages by score and back by
-    // page was most of the index's time on big sites.
+    // page was most of the index's time on big sites. Pages are distinct,
+    // so exactly `keep` are that good.
     let better = |a: &(f32, u32), b: &(f32, u32)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
     let cutoff = (scored.len() > keep).then(|| {
         let mut ranks: Vec<(f32, u32)> = scored.iter().map(|s| (s.score, s.page)).collect();
         *ranks.select_nth_unstable_by(keep - 1, better).1
     });
     let is_top = |s: &Scored| cutoff.is_none_or(|c| better(&(s.score, s.page), &c).is_le());
-    scored
-        .into_iter()
-        .filter_map(|s| {
-            let top = is_top(&s);
-            if !top && keep == SYNONYM_PAGES {
-                return None;
-            }
-            let limit = if top { SECTIONS_PER_PAGE } else { 1 };
-            let mut posting = Posting {
-                page: s.page,
-                impact: quantize(f64::from(s.score), max.0),
-                named: s.named,
-                ..Posting::default()
-            };
-            for &(u, v) in s.sections.as_slice().iter().take(limit) {
-                posting.sections[posting.section_count] = (u, quantize(f64::from(v), max.1));
-                posting.section_count += 1;
-            }
-            Some(posting)
-        })
-        .collect()
+    let synonym = keep == SYNONYM_PAGES;
+    let count = if synonym {
+        scored.len().min(keep)
+    } else {
+        scored.len()
+    };
+    varint(out, count as u64);
+    let mut previous = 0;
+    for s in scored {
+        let top = is_top(s);
+        if !top && synonym {
+            continue;
+        }
+        let limit = if top { SECTIONS_PER_PAGE } else { 1 };
+        let mut posting = Posting {
+            page: s.page,
+            impact: quantize(f64::from(s.score), max.0),
+            named: s.named,
+            ..Posting::default()
+        };
+        for &(u, v) in s.sections.as_slice().iter().take(limit) {
+            posting.sections[posting.section_count] = (u, quantize(f64::from(v), max.1));
+            posting.section_count += 1;
+        }
+        encode_posting(out, &mut previous, &posting);
+    }
+    count
 }
 
 /// Appends a posting list as a shard stores it:
 /// `count, { page-delta, impact-byte, 2 × sections + named, { unit, impact-byte } }`.
+#[cfg(test)]
 pub fn encode_postings(out: &mut Vec<u8>, postings: &[Posting]) {
     varint(out, postings.len() as u64);
     let mut previous = 0u32;
-    for (i, p) in postings.iter().enumerate() {
-        let delta = if i == 0 { p.page } else { p.page - previous };
-        previous = p.page;
-        varint(out, u64::from(delta));
-        out.push(p.impact);
-        varint(out, p.section_count as u64 * 2 + u64::from(p.named));
-        for &(unit, impact) in p.sections() {
-            varint(out, u64::from(unit));
-            out.push(impact);
-        }
+    for p in postings {
+        encode_posting(out, &mut previous, p);
+    }
+}
+
+/// Appends one posting of a list whose previous page was `previous`
+/// (0 before the first).
+fn encode_posting(out: &mut Vec<u8>, previous: &mut u32, p: &Posting) {
+    varint(out, u64::from(p.page - *previous));
+    *previous = p.page;
+    out.push(p.impact);
+    varint(out, p.section_count as u64 * 2 + u64::from(p.named));
+    for &(unit, impact) in p.sections() {
+        varint(out, u64::from(unit));
+        out.push(impact);
     }
 }
 
@@ -1188,12 +1207,10 @@ mod tests {
             vec![(1, scored(1)), (2, scored(1))],
             vec![(2, scored(2))],
         ];
-        let lists = gather(&pages, 1, 3, &[1, 1, 3, 1]);
-        let of = |list: &Vec<Scored>| list.iter().map(|s| s.page).collect::<Vec<_>>();
-        assert_eq!(
-            lists.iter().map(of).collect::<Vec<_>>(),
-            [vec![1], vec![0, 1, 2]]
-        );
+        let (all, starts) = gather(&pages, 1, 3, &[1, 1, 3, 1]);
+        assert_eq!(starts, [0, 1, 4], "word 1 has one page, word 2 three");
+        let pages: Vec<u32> = all.iter().map(|s| s.page).collect();
+        assert_eq!(pages, [1, 0, 1, 2]);
     }
 
     #[test]
