@@ -440,12 +440,11 @@ fn score_page(
 
 /// Every word's encoded postings, and the scored pages of the words the
 /// synonyms need.
+#[derive(Default)]
 struct Encoded {
     postings: Vec<Vec<u8>>,
     pairs: usize,
     kept: FastMap<u32, Kept>,
-    /// The largest page score and section score of any word.
-    max: (f64, f64),
 }
 
 /// About how many word ranges each thread gets: enough to balance the
@@ -470,7 +469,7 @@ fn encode_postings_by_range(
         .par_iter()
         .map(|&(first, end)| {
             let (all, starts) = gather(&scores.pages, first, end, &dictionary.pages);
-            let mut encoded = Encoded::empty(scores.max);
+            let mut encoded = Encoded::default();
             for (word, bounds) in (first..end).zip(starts.windows(2)) {
                 let list = &all[bounds[0]..bounds[1]];
                 if wanted.contains(&word) {
@@ -485,24 +484,13 @@ fn encode_postings_by_range(
             encoded
         })
         .collect();
-    let mut encoded = Encoded::empty(scores.max);
+    let mut encoded = Encoded::default();
     for range in done {
         encoded.postings.extend(range.postings);
         encoded.pairs += range.pairs;
         encoded.kept.extend(range.kept);
     }
     encoded
-}
-
-impl Encoded {
-    fn empty(max: (f64, f64)) -> Encoded {
-        Encoded {
-            postings: Vec::new(),
-            pairs: 0,
-            kept: FastMap::default(),
-            max,
-        }
-    }
 }
 
 /// Cuts word ids into about `count` consecutive ranges (first, end) of
@@ -577,7 +565,7 @@ fn synonyms(
                 .ok()?;
             let scored = expander.expand(&targets);
             let mut postings = Vec::new();
-            encode_ranked(&mut postings, &scored, encoded.max, SYNONYM_PAGES);
+            encode_ranked(&mut postings, &scored, scores.max, SYNONYM_PAGES);
             let canonical = targets[0].clone();
             Some((
                 at,

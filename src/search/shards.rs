@@ -87,27 +87,29 @@ fn varint_len(value: u64) -> usize {
 /// Where to cut is decided first, from sizes alone; the shards are then
 /// put together in parallel.
 pub fn shard(index: &Index, target: usize) -> Vec<(usize, Vec<u8>)> {
-    cut_points(index, target)
+    let sizes = (0..index.words.len()).map(|i| index.postings[i].len() + synonyms_size(index, i));
+    cut_by_size(sizes, target)
         .par_iter()
         .map(|&(start, end)| (start, shard_bytes(index, start, end)))
         .collect()
 }
 
-/// The word ranges (start, end) of the shards: a shard is closed before the
-/// word that would take it over `target`, unless it is its first word.
-fn cut_points(index: &Index, target: usize) -> Vec<(usize, usize)> {
+/// Consecutive ranges (start, end) of items with these sizes, each closed
+/// before the item that would take it over `target`, unless that item is
+/// its first.
+pub fn cut_by_size(sizes: impl Iterator<Item = usize>, target: usize) -> Vec<(usize, usize)> {
     let mut ranges = Vec::new();
-    let (mut start, mut size) = (0, 0);
-    for i in 0..index.words.len() {
-        let grows = index.postings[i].len() + synonyms_size(index, i);
+    let (mut start, mut size, mut count) = (0, 0, 0);
+    for (i, grows) in sizes.enumerate() {
         if i > start && size + grows > target {
             ranges.push((start, i));
             (start, size) = (i, 0);
         }
         size += grows;
+        count = i + 1;
     }
-    if !index.words.is_empty() {
-        ranges.push((start, index.words.len()));
+    if start < count {
+        ranges.push((start, count));
     }
     ranges
 }
@@ -165,15 +167,15 @@ struct Manifest<'a> {
     pages: usize,
     /// Folder of the page fragments, relative to `search/`: page `p` is item
     /// `p % group` of `<p / group>.json`.
-    docs: String,
+    docs: &'a str,
     group: usize,
     /// (the shard's first word, file name relative to `search/`), in
     /// dictionary order.
     shards: Vec<(&'a str, &'a str)>,
     /// The typo lists: (first word, file), words in dictionary order…
-    heads: Vec<(String, String)>,
+    heads: Vec<(&'a str, &'a str)>,
     /// …and (first reversed word, file), words by their reversed spelling.
-    tails: Vec<(String, String)>,
+    tails: Vec<(&'a str, &'a str)>,
 }
 
 /// One page as the result list shows it.
@@ -227,20 +229,11 @@ pub fn files(index: &Index, documents: &[Document]) -> Vec<File> {
     let manifest = Manifest {
         version: FORMAT_VERSION,
         pages: documents.len(),
-        docs: docs.clone(),
+        docs: &docs,
         group: PAGES_PER_FILE,
-        shards: terms
-            .iter()
-            .map(|(first, name, _)| (first.as_str(), name.as_str()))
-            .collect(),
-        heads: heads
-            .iter()
-            .map(|(f, n, _)| (f.clone(), n.clone()))
-            .collect(),
-        tails: tails
-            .iter()
-            .map(|(f, n, _)| (f.clone(), n.clone()))
-            .collect(),
+        shards: listed(&terms),
+        heads: listed(&heads),
+        tails: listed(&tails),
     };
     let manifest = serde_json::to_vec(&manifest).unwrap_or_default();
     let mut files: Vec<File> = groups
@@ -253,6 +246,14 @@ pub fn files(index: &Index, documents: &[Document]) -> Vec<File> {
     }
     files.push(("search/manifest.json".to_string(), manifest));
     files
+}
+
+/// (first word, file name) of each file, as the manifest lists them.
+fn listed(files: &[Named]) -> Vec<(&str, &str)> {
+    files
+        .iter()
+        .map(|(first, name, _)| (first.as_str(), name.as_str()))
+        .collect()
 }
 
 /// The page groups, and the folder they go in (named by a hash of them all).
@@ -396,6 +397,15 @@ mod tests {
 
     fn index_of_one_big_word() -> Index {
         index(1, 500)
+    }
+
+    #[test]
+    fn cuts_close_before_the_item_that_would_overflow() {
+        let cut = |sizes: &[usize]| cut_by_size(sizes.iter().copied(), 10);
+        assert_eq!(cut(&[]), []);
+        assert_eq!(cut(&[4, 6, 1]), [(0, 2), (2, 3)]);
+        // An item over the target gets a range of its own.
+        assert_eq!(cut(&[3, 25, 2]), [(0, 1), (1, 2), (2, 3)]);
     }
 
     #[test]

@@ -16,7 +16,7 @@
 use rayon::prelude::*;
 
 use super::analyzer::typo_tolerant;
-use super::shards::front_code;
+use super::shards::{cut_by_size, front_code};
 
 /// The size a list file is cut at (raw; about a third of that gzipped).
 pub const LIST_BYTES: usize = 8 * 1024;
@@ -44,20 +44,8 @@ pub fn lists(words: &[String]) -> (Vec<List>, Vec<List>) {
 
 /// Cuts sorted keys into files of about [`LIST_BYTES`].
 fn cut<S: AsRef<str> + Sync>(keys: &[S]) -> Vec<List> {
-    let mut ranges = Vec::new();
-    let (mut start, mut size) = (0, 0);
-    for (i, key) in keys.iter().enumerate() {
-        let grows = key.as_ref().len() + 1;
-        if i > start && size + grows > LIST_BYTES {
-            ranges.push((start, i));
-            (start, size) = (i, 0);
-        }
-        size += grows;
-    }
-    if start < keys.len() {
-        ranges.push((start, keys.len()));
-    }
-    ranges
+    let sizes = keys.iter().map(|key| key.as_ref().len() + 1);
+    cut_by_size(sizes, LIST_BYTES)
         .into_par_iter()
         .map(|(start, end)| {
             let range = &keys[start..end];
