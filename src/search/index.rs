@@ -1003,30 +1003,40 @@ fn target_pages(stems: &HashMap<String, StemPages>, target: &str) -> Vec<Scored>
     let mut candidates: Vec<u32> = lists.iter().flat_map(|l| l.best.iter().copied()).collect();
     candidates.sort_unstable();
     candidates.dedup();
+    // Buffers reused from page to page: a map and a list per candidate
+    // page were most of the synonyms' time on a site of many other names.
+    let (mut hits, mut units) = (Vec::with_capacity(lists.len()), Vec::new());
     let mut found = Vec::new();
     for page in candidates {
-        let hits: Option<Vec<Scored>> = lists.iter().map(|l| l.found_on(page)).collect();
-        let Some(hits) = hits else { continue };
-        let mut units: BTreeMap<u32, f32> = BTreeMap::new();
-        for h in &hits {
-            for &(u, v) in h.sections.as_slice() {
-                *units.entry(u).or_default() += v;
-            }
+        hits.clear();
+        hits.extend(lists.iter().map_while(|l| l.found_on(page)));
+        if hits.len() == lists.len() {
+            found.push(all_found(page, &hits, &mut units));
         }
-        let mut sections = Best::default();
-        for (u, v) in units {
-            sections.push(u, v);
-        }
-        found.push(Scored {
-            page,
-            score: hits.iter().map(|h| h.score).sum(),
-            named: hits.iter().all(|h| h.named),
-            sections,
-        });
     }
     found.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.page.cmp(&b.page)));
     found.truncate(SYNONYM_PAGES);
     found
+}
+
+/// A page on which every word of a name was found (`hits`): the sum of
+/// their scores, and their best sections by the sum of their sections'
+/// scores. `units` is a buffer.
+fn all_found(page: u32, hits: &[Scored], units: &mut Vec<(u32, f32)>) -> Scored {
+    units.clear();
+    units.extend(hits.iter().flat_map(|h| h.sections.as_slice()));
+    // Stable: a section's scores are summed in the order of the words.
+    units.sort_by_key(|&(u, _)| u);
+    let mut sections = Best::default();
+    for same in units.chunk_by(|a, b| a.0 == b.0) {
+        sections.push(same[0].0, same.iter().fold(0.0, |sum, &(_, v)| sum + v));
+    }
+    Scored {
+        page,
+        score: hits.iter().map(|h| h.score).sum(),
+        named: hits.iter().all(|h| h.named),
+        sections,
+    }
 }
 
 #[cfg(test)]
