@@ -184,31 +184,18 @@ pub fn words(text: &str) -> Vec<String> {
 }
 
 /// Calls `f` with every word of `text`, folded, stopwords included.
-pub fn for_each_word(text: &str, mut f: impl FnMut(&str)) {
+pub fn for_each_word(text: &str, f: impl FnMut(&str)) {
     if text.is_ascii() {
-        for_each_ascii_word(text, |w, _| f(w));
+        for_each_ascii_word(text, f);
     } else {
         for_each_unicode_word(text, f);
     }
 }
 
-/// [`for_each_word`], also passing each word's [`word_hash`]: collecting a
-/// page interns every word by its hash, and ASCII text (most text) gets it
-/// while being split rather than in another pass over the word.
-pub fn for_each_word_hashed(text: &str, mut f: impl FnMut(&str, u64)) {
-    if text.is_ascii() {
-        for_each_ascii_word(text, f);
-    } else {
-        for_each_unicode_word(text, |w| f(w, word_hash(w)));
-    }
-}
-
-/// A folded word's hash for interning: [`FastHasher`] fed its bytes one by
-/// one, which is what [`for_each_ascii_word`] does as it reads them. The
-/// same word must get the same hash whichever way it was split.
+/// A folded word's hash for interning.
 pub fn word_hash(word: &str) -> u64 {
     let mut hasher = FastHasher::default();
-    word.bytes().for_each(|b| hasher.write_u8(b));
+    hasher.write(word.as_bytes());
     hasher.finish()
 }
 
@@ -275,12 +262,11 @@ static ASCII_FOLDED: [u8; 256] = {
     table
 };
 
-/// [`for_each_word`] for ASCII text, byte by byte, with each word's
-/// [`word_hash`] computed on the way: most text is ASCII, and this was the
-/// slowest part of collecting a big site's words. A word that is already
-/// lowercase and has no apostrophe is passed as a slice of `text`, without
-/// copying.
-fn for_each_ascii_word(text: &str, mut f: impl FnMut(&str, u64)) {
+/// [`for_each_word`] for ASCII text, byte by byte: most text is ASCII, and
+/// this was the slowest part of collecting a big site's words. A word that
+/// is already lowercase and has no apostrophe is passed as a slice of
+/// `text`, without copying.
+fn for_each_ascii_word(text: &str, mut f: impl FnMut(&str)) {
     let bytes = text.as_bytes();
     let mut buffer = String::new();
     let mut at = 0;
@@ -304,7 +290,7 @@ fn for_each_ascii_word(text: &str, mut f: impl FnMut(&str, u64)) {
             raw
         };
         if folded.len() <= MAX_WORD_CHARS {
-            f(folded, word.hash);
+            f(folded);
         }
     }
 }
@@ -313,8 +299,6 @@ fn for_each_ascii_word(text: &str, mut f: impl FnMut(&str, u64)) {
 struct AsciiWord {
     /// Where it ends in the text.
     end: usize,
-    /// The folded word's [`word_hash`].
-    hash: u64,
     /// Whether the folded word differs from the text (uppercase letters or
     /// joined apostrophes), so must be copied.
     copy: bool,
@@ -324,7 +308,6 @@ impl AsciiWord {
     /// The word starting at `start`, which must be a word character. The
     /// inner loop is all most bytes see, so it does no more than it must.
     fn read(bytes: &[u8], start: usize) -> AsciiWord {
-        let mut hasher = FastHasher::default();
         // Any bit set where a byte differs from its folded form.
         let mut changed = 0u8;
         let mut end = start;
@@ -337,7 +320,6 @@ impl AsciiWord {
                         return false;
                     }
                     changed |= folded ^ b;
-                    hasher.write_u8(folded);
                     true
                 })
                 .count();
@@ -354,7 +336,6 @@ impl AsciiWord {
         }
         AsciiWord {
             end,
-            hash: hasher.finish(),
             copy: changed != 0,
         }
     }
@@ -440,16 +421,6 @@ mod tests {
 
     #[test]
     fn ascii_text_splits_as_any_other() {
-        let text = "The runner's L5-S1 disc, 'quoted' words' end ABC'd x'";
-        let mut fast = Vec::new();
-        for_each_word(text, |w| fast.push(w.to_string()));
-        // The same text with a non-ASCII word at the end takes the general path.
-        let slow = words(&format!("{text} é"));
-        assert_eq!(fast, slow[..slow.len() - 1]);
-    }
-
-    #[test]
-    fn hashed_words_are_the_words_with_their_hashes() {
         let long = "x".repeat(MAX_WORD_CHARS);
         let texts = [
             "The runner's L5-S1 disc, 'quoted' words' end ABC'd x' don't".to_string(),
@@ -461,14 +432,11 @@ mod tests {
             String::new(),
         ];
         for text in &texts {
-            let mut hashed = Vec::new();
-            for_each_word_hashed(text, |w, hash| {
-                assert_eq!(hash, word_hash(w), "{w}");
-                hashed.push(w.to_string());
-            });
+            let mut fast = Vec::new();
+            for_each_word(text, |w| fast.push(w.to_string()));
             // With a non-ASCII word at the end, every text takes the general path.
             let slow = words(&format!("{text} é"));
-            assert_eq!(hashed, slow[..slow.len() - 1], "{text}");
+            assert_eq!(fast, slow[..slow.len() - 1], "{text}");
         }
     }
 

@@ -17,7 +17,7 @@ use crate::page::Page;
 use crate::site::Site;
 
 use super::FastMap;
-use super::analyzer::{STOPWORDS, for_each_word_hashed, word_hash};
+use super::analyzer::{STOPWORDS, for_each_word, word_hash};
 
 /// How many characters of a section's text the result list can show.
 pub const EXCERPT_CHARS: usize = 200;
@@ -71,18 +71,23 @@ const FIRST_STOPWORD: u32 = u32::MAX - STOPWORDS.len() as u32;
 /// allocations on big sites; one vocabulary per page made every page learn
 /// its words again, and the index look each of them up again by spelling.)
 ///
-/// Words are found by their [`word_hash`] and checked against [`Words`], so
-/// a new word costs no allocation of its own; a word whose hash another
-/// word already has is kept in `others`. The stopwords are known from the
-/// start, so a word not found is not one.
+/// A word of up to eight bytes (most words) is found by its bytes, read as
+/// a number: one lookup, and nothing to check. A longer word is found by
+/// its [`word_hash`] and checked against [`Words`], so a new word costs no
+/// allocation of its own; a long word whose hash another word already has
+/// is kept in `others`. The stopwords are known from the start, so a word
+/// not found is not one.
 ///
 /// A page refers to its words by their place in the page (see
 /// [`Document::words`]), which the vocabulary hands out as it meets them.
 #[derive(Debug)]
 pub struct Vocabulary {
-    /// Word hash → id (from [`FIRST_STOPWORD`] up for stopwords).
-    ids: FastMap<u64, u32>,
-    /// Words whose hash belongs to another word → id.
+    /// Short word ([`short_key`]) → id (from [`FIRST_STOPWORD`] up for
+    /// stopwords).
+    short: FastMap<u64, u32>,
+    /// Long word's hash → id.
+    long: FastMap<u64, u32>,
+    /// Long words whose hash belongs to another word → id.
     others: FastMap<String, u32>,
     words: Words,
     /// Per word: the unit it was last counted in, plus one, and its place
@@ -103,7 +108,8 @@ pub struct Vocabulary {
 impl Default for Vocabulary {
     fn default() -> Self {
         let mut vocabulary = Vocabulary {
-            ids: FastMap::default(),
+            short: FastMap::default(),
+            long: FastMap::default(),
             others: FastMap::default(),
             words: Words::default(),
             last: Vec::new(),
@@ -128,8 +134,8 @@ impl Vocabulary {
         self.terms.clear();
         for (f, texts) in fields.iter().enumerate() {
             for text in *texts {
-                for_each_word_hashed(text, |w, hash| {
-                    let Some(id) = self.intern(w, hash) else {
+                for_each_word(text, |w| {
+                    let Some(id) = self.intern(w) else {
                         return;
                     };
                     unit.lengths[f] += 1;
@@ -151,20 +157,35 @@ impl Vocabulary {
         unit.terms = self.terms.clone();
     }
 
-    /// The id of `word`, whose [`word_hash`] is `hash`; `None` for a
-    /// stopword. Stopwords are remembered too, so that a word costs one
-    /// lookup however common it is.
-    fn intern(&mut self, word: &str, hash: u64) -> Option<u32> {
-        let id = match self.ids.get(&hash) {
+    /// The id of `word`; `None` for a stopword. Stopwords are remembered
+    /// too, so that a word costs one lookup however common it is.
+    fn intern(&mut self, word: &str) -> Option<u32> {
+        let id = match short_key(word) {
+            Some(key) => match self.short.get(&key) {
+                Some(&id) => id,
+                None => {
+                    let id = self.new_id(word);
+                    self.short.insert(key, id);
+                    id
+                }
+            },
+            None => self.intern_long(word, word_hash(word)),
+        };
+        (id < FIRST_STOPWORD).then_some(id)
+    }
+
+    /// The id of `word`, longer than eight bytes, whose [`word_hash`] is
+    /// `hash`.
+    fn intern_long(&mut self, word: &str, hash: u64) -> u32 {
+        match self.long.get(&hash) {
             Some(&id) if self.spelling(id) == word => id,
             Some(_) => self.intern_other(word),
             None => {
                 let id = self.new_id(word);
-                self.ids.insert(hash, id);
+                self.long.insert(hash, id);
                 id
             }
-        };
-        (id < FIRST_STOPWORD).then_some(id)
+        }
     }
 
     /// The word whose id is `id`.
@@ -186,6 +207,7 @@ impl Vocabulary {
     }
 
     /// A new id for `word`, which is not a stopword: those are all known.
+    /// (Only ever called for a word not found, so each word gets one.)
     fn new_id(&mut self, word: &str) -> u32 {
         self.words.push(word);
         self.last.push((0, 0));
@@ -208,7 +230,11 @@ impl Vocabulary {
     fn learn_stopwords(&mut self) {
         for (i, &word) in STOPWORDS.iter().enumerate() {
             let id = FIRST_STOPWORD + i as u32;
-            match self.ids.entry(word_hash(word)) {
+            if let Some(key) = short_key(word) {
+                self.short.insert(key, id);
+                continue;
+            }
+            match self.long.entry(word_hash(word)) {
                 Entry::Vacant(place) => {
                     place.insert(id);
                 }
@@ -232,6 +258,16 @@ impl Vocabulary {
     pub fn into_words(self) -> Words {
         self.words
     }
+}
+
+/// A word of up to eight bytes as a number: its bytes, zero-padded. No word
+/// has a zero byte, so no two words have the same number.
+fn short_key(word: &str) -> Option<u64> {
+    (word.len() <= 8).then(|| {
+        word.bytes()
+            .rev()
+            .fold(0u64, |key, byte| key << 8 | u64::from(byte))
+    })
 }
 
 /// A page's distinct words in one buffer, in order of first appearance.
@@ -652,25 +688,47 @@ mod tests {
     }
 
     #[test]
-    fn words_sharing_a_hash_are_told_apart() {
+    fn long_words_sharing_a_hash_are_told_apart() {
         let mut vocabulary = Vocabulary::default();
-        assert_eq!(vocabulary.intern("back", 7), Some(0));
+        assert_eq!(vocabulary.intern_long("backaches", 7), 0);
         assert_eq!(
-            vocabulary.intern("pain", 7),
-            Some(1),
+            vocabulary.intern_long("hamstrings", 7),
+            1,
             "same hash, other word"
         );
-        assert_eq!(vocabulary.intern("pain", 7), Some(1));
-        assert_eq!(vocabulary.intern("back", 7), Some(0));
-        let the = word_hash("the");
-        assert_eq!(vocabulary.intern("the", the), None, "a stopword");
-        assert_eq!(vocabulary.intern("legs", the), Some(2), "a stopword's hash");
-        assert_eq!(vocabulary.intern("the", the), None);
+        assert_eq!(vocabulary.intern_long("hamstrings", 7), 1);
+        assert_eq!(vocabulary.intern_long("backaches", 7), 0);
+        let themselves = word_hash("themselves");
+        assert_eq!(vocabulary.intern("themselves"), None, "a long stopword");
+        assert!(
+            vocabulary.intern_long("stretching", themselves) < FIRST_STOPWORD,
+            "a stopword's hash"
+        );
+        assert_eq!(vocabulary.intern("themselves"), None);
         vocabulary.end_page();
-        assert_eq!(vocabulary.intern("the", the), None, "known on every page");
-        assert_eq!(vocabulary.intern("legs", the), Some(2));
+        assert_eq!(vocabulary.intern("themselves"), None, "known on every page");
+        assert_eq!(vocabulary.intern_long("stretching", themselves), 2);
         let words = vocabulary.into_words();
-        assert_eq!(words.iter().collect::<Vec<_>>(), ["back", "pain", "legs"]);
+        assert_eq!(
+            words.iter().collect::<Vec<_>>(),
+            ["backaches", "hamstrings", "stretching"]
+        );
+    }
+
+    #[test]
+    fn short_words_are_their_own_keys() {
+        assert_eq!(short_key("ab"), Some(0x6261));
+        assert_ne!(short_key("ab"), short_key("ba"));
+        assert_ne!(short_key("a"), short_key("a\u{1}"));
+        assert!(short_key("abcdefgh").is_some());
+        assert_eq!(short_key("abcdefghi"), None);
+        let mut vocabulary = Vocabulary::default();
+        assert_eq!(vocabulary.intern("the"), None, "a short stopword");
+        assert_eq!(vocabulary.intern("knee"), Some(0));
+        assert_eq!(vocabulary.intern("knees"), Some(1));
+        assert_eq!(vocabulary.intern("knee"), Some(0));
+        assert_eq!(vocabulary.intern("ischiás"), Some(2), "bytes, not letters");
+        assert_eq!(vocabulary.intern("ischiás"), Some(2));
     }
 
     #[test]

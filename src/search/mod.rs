@@ -37,8 +37,11 @@ use crate::site::Site;
 pub(crate) struct FastHasher(u64);
 
 impl std::hash::Hasher for FastHasher {
+    // A multiplication carries bits only upwards, and hash tables pick a
+    // slot by the low bits: rotated, those depend on every byte of the key,
+    // not only on its first (as rustc-hash 2 does).
     fn finish(&self) -> u64 {
-        self.0
+        self.0.rotate_left(26)
     }
     fn write(&mut self, bytes: &[u8]) {
         for chunk in bytes.chunks(8) {
@@ -46,11 +49,6 @@ impl std::hash::Hasher for FastHasher {
             buf[..chunk.len()].copy_from_slice(chunk);
             self.mix(u64::from_le_bytes(buf));
         }
-    }
-    // The same hashes as `write` would give, without its chunking: words are
-    // hashed a byte at a time as they are read, and their hashes are keys.
-    fn write_u8(&mut self, i: u8) {
-        self.mix(u64::from(i));
     }
     fn write_u64(&mut self, i: u64) {
         self.mix(u64::from_le_bytes(i.to_ne_bytes()));
