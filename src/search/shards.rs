@@ -1,14 +1,16 @@
 //! Output: the [`Index`] and the documents → the files the browser fetches.
 //!
 //! ```text
-//! search/manifest.json          each shard's first word and file, and the
-//!                               document folder; fetched first
+//! search/manifest.json          the first word and file of each shard and
+//!                               typo list, and the document folder; fetched
+//!                               first
 //! search/terms-<hash>.bin       a range of words: the words, their postings
 //!                               and the synonyms that start with them
 //! search/docs-<hash>/<n>.json   pages 2n and 2n + 1: URL, title, kind and
 //!                               sections (heading, id, excerpt)
-//! search/heads-<hash>.txt       typo lists (see [`super::typos`]): words
-//! search/tails-<hash>.txt       only, by beginning and by ending
+//! search/heads-<hash>.txt       typo lists (see [`super::typos`]), words
+//! search/middles-<hash>.txt     only: by beginning; rotated, by what follows
+//! search/tails-<hash>.txt       a third of the way in; by ending
 //! ```
 //!
 //! Shards are cut by word range at about [`SHARD_BYTES`]; a word whose
@@ -137,11 +139,34 @@ fn shard_bytes(index: &Index, start: usize, end: usize) -> Vec<u8> {
 /// leading characters it shares with the previous word (`'0'` + n), then the
 /// rest of the word; words are separated by newlines.
 pub fn front_code<S: AsRef<str>>(words: &[S]) -> String {
-    let mut out = String::with_capacity(words.iter().map(|w| w.as_ref().len() + 2).sum());
-    let mut previous = "";
-    for (i, word) in words.iter().enumerate() {
-        let word = word.as_ref();
-        let shared = previous
+    let mut coder = FrontCoder::with_capacity(words.iter().map(|w| w.as_ref().len() + 2).sum());
+    for word in words {
+        coder.push(word.as_ref());
+    }
+    coder.finish()
+}
+
+/// [`front_code`] one word at a time, for words made on the fly (the typo
+/// lists' rotated words): it keeps its own copy of the previous word, so
+/// that a caller can make each word in one reused buffer.
+pub struct FrontCoder {
+    out: String,
+    previous: String,
+}
+
+impl FrontCoder {
+    /// A coder whose output has room for `bytes` without growing.
+    pub fn with_capacity(bytes: usize) -> Self {
+        FrontCoder {
+            out: String::with_capacity(bytes),
+            previous: String::new(),
+        }
+    }
+
+    /// Adds the next word.
+    pub fn push(&mut self, word: &str) {
+        let shared = self
+            .previous
             .chars()
             .zip(word.chars())
             .take_while(|(a, b)| a == b)
@@ -151,14 +176,20 @@ pub fn front_code<S: AsRef<str>>(words: &[S]) -> String {
             .char_indices()
             .nth(shared)
             .map_or("", |(at, _)| &word[at..]);
-        if i > 0 {
-            out.push('\n');
+        // Every line has at least its count, so only the first finds `out` empty.
+        if !self.out.is_empty() {
+            self.out.push('\n');
         }
-        out.push(char::from(b'0' + shared as u8));
-        out.push_str(rest);
-        previous = word;
+        self.out.push(char::from(b'0' + shared as u8));
+        self.out.push_str(rest);
+        self.previous.clear();
+        self.previous.push_str(word);
     }
-    out
+
+    /// The front-coded words.
+    pub fn finish(self) -> String {
+        self.out
+    }
 }
 
 #[derive(Serialize)]
@@ -174,6 +205,9 @@ struct Manifest<'a> {
     shards: Vec<(&'a str, &'a str)>,
     /// The typo lists: (first word, file), words in dictionary order…
     heads: Vec<(&'a str, &'a str)>,
+    /// …(first rotated word, file), words rotated where a typed word's
+    /// middle third may begin in them, by what follows…
+    middles: Vec<(&'a str, &'a str)>,
     /// …and (first reversed word, file), words by their reversed spelling.
     tails: Vec<(&'a str, &'a str)>,
 }
@@ -214,17 +248,9 @@ fn fragment(doc: &Document) -> Vec<u8> {
 /// term shards and the typo lists do not depend on each other, so they are
 /// made side by side.
 pub fn files(index: &Index, documents: &[Document]) -> Vec<File> {
-    let ((docs, groups), (terms, (heads, tails))) = rayon::join(
+    let ((docs, groups), (terms, [heads, middles, tails])) = rayon::join(
         || page_groups(documents),
-        || {
-            rayon::join(
-                || term_shards(index),
-                || {
-                    let (heads, tails) = typos::lists(&index.words);
-                    (named("heads", "txt", heads), named("tails", "txt", tails))
-                },
-            )
-        },
+        || rayon::join(|| term_shards(index), || typo_lists(index)),
     );
     let manifest = Manifest {
         version: FORMAT_VERSION,
@@ -233,6 +259,7 @@ pub fn files(index: &Index, documents: &[Document]) -> Vec<File> {
         group: PAGES_PER_FILE,
         shards: listed(&terms),
         heads: listed(&heads),
+        middles: listed(&middles),
         tails: listed(&tails),
     };
     let manifest = serde_json::to_vec(&manifest).unwrap_or_default();
@@ -241,7 +268,7 @@ pub fn files(index: &Index, documents: &[Document]) -> Vec<File> {
         .enumerate()
         .map(|(i, g)| (format!("search/{docs}{i}.json"), g))
         .collect();
-    for (_, name, bytes) in terms.into_iter().chain(heads).chain(tails) {
+    for (_, name, bytes) in terms.into_iter().chain(heads).chain(middles).chain(tails) {
         files.push((format!("search/{name}"), bytes));
     }
     files.push(("search/manifest.json".to_string(), manifest));
@@ -294,6 +321,20 @@ fn term_shards(index: &Index) -> Vec<Named> {
         .map(|(first, bytes)| (index.words[first].clone(), bytes))
         .collect();
     named("terms", "bin", shards)
+}
+
+/// The typo lists, named: heads, middles and tails.
+fn typo_lists(index: &Index) -> [Vec<Named>; 3] {
+    let typos::Lists {
+        heads,
+        middles,
+        tails,
+    } = typos::lists(&index.words);
+    [
+        named("heads", "txt", heads),
+        named("middles", "txt", middles),
+        named("tails", "txt", tails),
+    ]
 }
 
 /// Names each (first word, contents) `<kind>-<hash>.<extension>`.
