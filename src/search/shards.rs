@@ -165,17 +165,7 @@ impl FrontCoder {
 
     /// Adds the next word.
     pub fn push(&mut self, word: &str) {
-        let shared = self
-            .previous
-            .chars()
-            .zip(word.chars())
-            .take_while(|(a, b)| a == b)
-            .count()
-            .min(60);
-        let rest = word
-            .char_indices()
-            .nth(shared)
-            .map_or("", |(at, _)| &word[at..]);
+        let (shared, rest) = shared_prefix(&self.previous, word);
         // Every line has at least its count, so only the first finds `out` empty.
         if !self.out.is_empty() {
             self.out.push('\n');
@@ -190,6 +180,31 @@ impl FrontCoder {
     pub fn finish(self) -> String {
         self.out
     }
+}
+
+/// How many leading characters `word` shares with `previous` (at most 60,
+/// so that the count stays one ASCII character), and the rest of `word`.
+fn shared_prefix<'a>(previous: &str, word: &'a str) -> (usize, &'a str) {
+    const MAX_SHARED: usize = 60;
+    // Bytes are compared, then the count goes back to the start of the
+    // character it stopped in: no character's UTF-8 begins another's.
+    let mut bytes = previous
+        .bytes()
+        .zip(word.bytes())
+        .take_while(|(a, b)| a == b)
+        .count();
+    while !word.is_char_boundary(bytes) {
+        bytes -= 1;
+    }
+    let chars = word[..bytes].chars().count();
+    if chars <= MAX_SHARED {
+        return (chars, &word[bytes..]);
+    }
+    let at = word
+        .char_indices()
+        .nth(MAX_SHARED)
+        .map_or(word.len(), |(at, _)| at);
+    (MAX_SHARED, &word[at..])
 }
 
 #[derive(Serialize)]

@@ -22,8 +22,13 @@
 //! places (see [`middle_offsets`]). A rotation `w[p..] + ' ' + w[..p]`
 //! sorts by the part looked up, and the browser recovers the word from it.
 //! The known gap: a transposition across the border of two thirds is one
-//! edit but spoils both, so with another edit in the third third nothing is
-//! left intact (`sacroilaic` with its last letter wrong).
+//! edit but spoils both, so with another edit in the remaining third
+//! nothing is left intact (`sarcoiliak`: `rc` straddles the first border).
+//!
+//! The browser fetches at most two files a key. A short key (three letters
+//! for typed words of 9–11) can span more on a large site (`-ing`, `-ion`
+//! in the tails); it then takes the two around where the typed word itself
+//! would be, as the word meant most likely shares more than the key with it.
 //!
 //! A list file is the front-coded words of its range (see
 //! [`front_code`]); tails hold the reversed words, middles the rotations.
@@ -105,50 +110,92 @@ fn cut<S: AsRef<str> + Sync>(keys: &[S]) -> Vec<List> {
 /// The middles: every word's rotations, sorted and cut into files of about
 /// [`LIST_BYTES`].
 fn middles(words: &[&str]) -> Vec<List> {
-    // (after, before) pairs point into the words: no string per rotation.
-    // Sorted as pairs they sort as their rotations do (see MIDDLE_SEPARATOR).
-    let mut rotations: Vec<(&str, &str)> =
-        words.par_iter().flat_map_iter(|w| rotations(w)).collect();
+    let mut rotations: Vec<Rotation> = Vec::with_capacity(words.len() * 3);
+    for word in words {
+        rotations.extend(rotations_of(word).map(Rotation::new));
+    }
     rotations.par_sort_unstable();
-    let sizes = rotations
-        .iter()
-        .map(|(after, before)| after.len() + before.len() + 2);
+    let sizes = rotations.iter().map(|r| r.after.len() + r.before.len() + 2);
     cut_by_size(sizes, LIST_BYTES)
         .into_par_iter()
         .map(|(start, end)| middles_file(&rotations[start..end]))
         .collect()
 }
 
+/// A word rotated: the part from the rotation point on and the part
+/// before, pointing into the word (no string per rotation). Rotations sort
+/// as their keys `after + ' ' + before` do (see [`MIDDLE_SEPARATOR`]), and
+/// mostly by the first eight bytes of the key alone, kept as a number.
+#[derive(PartialEq, Eq, PartialOrd, Ord)]
+struct Rotation<'a> {
+    prefix: u64,
+    after: &'a str,
+    before: &'a str,
+}
+
+impl<'a> Rotation<'a> {
+    fn new((after, before): (&'a str, &'a str)) -> Self {
+        // Zeros after a short key sort it before any key it begins.
+        let mut first = [0u8; 8];
+        let key = after
+            .bytes()
+            .chain([MIDDLE_SEPARATOR as u8])
+            .chain(before.bytes());
+        for (slot, byte) in first.iter_mut().zip(key) {
+            *slot = byte;
+        }
+        Rotation {
+            prefix: u64::from_be_bytes(first),
+            after,
+            before,
+        }
+    }
+
+    /// Writes the rotation's key into `key`.
+    fn write(&self, key: &mut String) {
+        key.clear();
+        key.push_str(self.after);
+        key.push(MIDDLE_SEPARATOR);
+        key.push_str(self.before);
+    }
+}
+
 /// One middles file: the rotations front-coded, each written out in one
 /// reused buffer.
-fn middles_file(rotations: &[(&str, &str)]) -> List {
-    let bytes = rotations.iter().map(|(a, b)| a.len() + b.len() + 3).sum();
+fn middles_file(rotations: &[Rotation]) -> List {
+    let bytes = rotations
+        .iter()
+        .map(|r| r.after.len() + r.before.len() + 3)
+        .sum();
     let mut coder = FrontCoder::with_capacity(bytes);
     let mut key = String::new();
-    for &rotation in rotations {
-        write_rotation(&mut key, rotation);
+    for rotation in rotations {
+        rotation.write(&mut key);
         coder.push(&key);
     }
     let mut first = String::new();
-    if let Some(&rotation) = rotations.first() {
-        write_rotation(&mut first, rotation);
+    if let Some(rotation) = rotations.first() {
+        rotation.write(&mut first);
     }
     (first, coder.finish().into_bytes())
 }
 
-/// Writes the rotation (after, before) into `key` as `after + ' ' + before`.
-fn write_rotation(key: &mut String, (after, before): (&str, &str)) {
-    key.clear();
-    key.push_str(after);
-    key.push(MIDDLE_SEPARATOR);
-    key.push_str(before);
-}
-
 /// `word` rotated at each of its [`middle_offsets`] (in characters): the
 /// part from there on, and the part before.
-fn rotations(word: &str) -> impl Iterator<Item = (&str, &str)> {
-    middle_offsets(word.chars().count()).map(move |p| {
-        let at = word.char_indices().nth(p).map_or(word.len(), |(i, _)| i);
+fn rotations_of(word: &str) -> impl Iterator<Item = (&str, &str)> {
+    // Most words are ASCII, where characters are bytes.
+    let ascii = word.is_ascii();
+    let n = if ascii {
+        word.len()
+    } else {
+        word.chars().count()
+    };
+    middle_offsets(n).map(move |p| {
+        let at = if ascii {
+            p
+        } else {
+            word.char_indices().nth(p).map_or(word.len(), |(i, _)| i)
+        };
         (&word[at..], &word[..at])
     })
 }
@@ -291,7 +338,7 @@ mod tests {
         let alphabet: Vec<char> = "abcdefghijklmnopqrstuvwxyzàéîõü".chars().collect();
         for n in 7..=alphabet.len() {
             let word: String = alphabet[..n].iter().collect();
-            let rotated: Vec<&str> = rotations(&word).map(|(after, _)| after).collect();
+            let rotated: Vec<&str> = rotations_of(&word).map(|(after, _)| after).collect();
             for front in [0, 1] {
                 for once in edits(&alphabet[..n], front) {
                     for back in [once.len() - 1, once.len() - 2] {
