@@ -16,11 +16,12 @@
 //! keeps at least one of them intact: its first third is looked up in the
 //! heads, its last third in the tails, and its middle third in the
 //! *middles*. Those hold each word of 7+ letters rotated to begin where a
-//! middle third may begin in it: if one edit in the first third shifted the
-//! rest by one letter or none, and one in the last third made the typed
-//! word one letter longer, shorter or neither, that is at one of three
-//! places (see [`middle_offsets`]). A rotation `w[p..] + ' ' + w[..p]`
-//! sorts by the part looked up, and the browser recovers the word from it.
+//! typed word's middle third may begin in it: the edit in the first third
+//! shifted the rest by a letter either way or not at all, the one in the
+//! last third made the typed word a letter longer, shorter or neither, so
+//! that is at one of three places (see `middle_offsets`). A rotation
+//! `w[p..] + ' ' + w[..p]` sorts by the part looked up, and the browser
+//! recovers the word from it.
 //! The known gap: a transposition across the border of two thirds is one
 //! edit but spoils both, so with another edit in the remaining third
 //! nothing is left intact (`sarcoiliak`: `rc` straddles the first border).
