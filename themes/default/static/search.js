@@ -374,26 +374,26 @@
   // middles entry (see src/search/typos.rs): a space, which no word holds.
   var MIDDLE_SEPARATOR = " ";
 
-  // How to look `q` up in the heads, middles and tails: for each, a key
-  // (null: none) and the typed word spelled as that list is sorted. One edit
-  // leaves intact either its first half (a beginning) or what follows the
-  // letter after it (an ending, looked up reversed, as the tails hold
-  // reversed words). Two edits, allowed from 9 letters, leave intact one of
-  // its thirds: the first, the last, or the middle one (looked up in the
+  // How to look `q` up in each typo list: [key, typed word spelled as that
+  // list is sorted], or null. One edit leaves intact either its first half
+  // (a beginning, looked up in the heads) or what follows the letter after
+  // it (an ending, looked up reversed in the tails, which hold reversed
+  // words). Two edits, allowed from 9 letters, leave intact one of its
+  // thirds: the first, the last, or the middle one (looked up in the
   // middles, which hold words rotated where that may begin).
   function typoKeys(q) {
     var c = Array.from(q);
-    var whole = [q, c.slice(Math.floor(c.length / 3)).join(""), reversed(q)];
+    var back = reversed(q);
     if (maxEdits(c.length) < 2) {
       var half = Math.floor(c.length / 2);
-      return [[c.slice(0, half).join(""), whole[0]], [null, null], [c.slice(half + 1).reverse().join(""), whole[2]]];
+      return { heads: [c.slice(0, half).join(""), q], middles: null, tails: [c.slice(half + 1).reverse().join(""), back] };
     }
     var third = Math.floor(c.length / 3);
-    return [
-      [c.slice(0, third).join(""), whole[0]],
-      [c.slice(third, c.length - third).join(""), whole[1]],
-      [c.slice(c.length - third).reverse().join(""), whole[2]]
-    ];
+    return {
+      heads: [c.slice(0, third).join(""), q],
+      middles: [c.slice(third, c.length - third).join(""), c.slice(third).join("")],
+      tails: [c.slice(c.length - third).reverse().join(""), back]
+    };
   }
 
   function sharedLength(a, b) {
@@ -403,19 +403,20 @@
   }
 
   // The files of `lists` ([first key, file], sorted) whose range holds the
-  // words beginning with `key`, at most MAX_TYPO_LISTS: when there are more
-  // (a short key, a large site), those around where `near` (the typed word,
-  // which begins with `key`) would be, leaning towards the nearer border,
-  // since the word meant likely shares more with it than its key.
-  function listFiles(lists, key, near) {
-    if (key === null || !lists || !lists.length) return [];
+  // words beginning with the key of `lookup`, at most MAX_TYPO_LISTS: when
+  // there are more (a short key, a large site), those around where the typed
+  // word would be, leaning towards the nearer border, as the word meant
+  // likely shares more with it than the key.
+  function listFiles(lists, lookup) {
+    if (!lookup || !lists || !lists.length) return [];
+    var key = lookup[0];
+    var near = lookup[1];
     var lo = firstAtOrBefore(lists, key);
     var hi = firstAtOrBefore(lists, key + "\uffff");
     if (hi - lo + 1 > MAX_TYPO_LISTS) {
       var at = firstAtOrBefore(lists, near);
       var later = at < hi && sharedLength(near, lists[at + 1][0]) > sharedLength(near, lists[at][0]);
-      var start = later ? at : at - MAX_TYPO_LISTS + 1;
-      lo = Math.min(Math.max(start, lo), hi - MAX_TYPO_LISTS + 1);
+      lo = Math.min(Math.max(later ? at : at - MAX_TYPO_LISTS + 1, lo), hi - MAX_TYPO_LISTS + 1);
       hi = lo + MAX_TYPO_LISTS - 1;
     }
     var out = [];
@@ -427,8 +428,7 @@
   Engine.prototype.typoLists = function (q) {
     var keys = typoKeys(q);
     var m = this.manifest;
-    return listFiles(m.heads, keys[0][0], keys[0][1])
-      .concat(listFiles(m.middles, keys[1][0], keys[1][1]), listFiles(m.tails, keys[2][0], keys[2][1]));
+    return listFiles(m.heads, keys.heads).concat(listFiles(m.middles, keys.middles), listFiles(m.tails, keys.tails));
   };
 
   // A middles entry turned back into its word: "iformis pir" → "piriformis".
