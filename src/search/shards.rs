@@ -482,6 +482,15 @@ mod tests {
             .map(|s| s.to_string())
             .collect();
         assert_eq!(front_code(&words), "0back\n4ache\n2d\n0é");
+        // é and è share their first byte, not their character.
+        assert_eq!(front_code(&["café", "cafè", "cafés"]), "0café\n3è\n3és");
+        // At most 60 characters are shared, so that the count stays one character.
+        let long = "a".repeat(70);
+        let longer = format!("{long}b");
+        assert_eq!(
+            front_code(&[&long, &longer]),
+            format!("0{long}\nlaaaaaaaaaab")
+        );
     }
 
     #[test]
