@@ -1,14 +1,16 @@
 //! Output: the [`Index`] and the documents → the files the browser fetches.
 //!
 //! ```text
-//! search/manifest.json          each shard's first word and file, and the
-//!                               document folder; fetched first
+//! search/manifest.json          the first word and file of each shard and
+//!                               typo list, and the document folder; fetched
+//!                               first
 //! search/terms-<hash>.bin       a range of words: the words, their postings
 //!                               and the synonyms that start with them
 //! search/docs-<hash>/<n>.json   pages 2n and 2n + 1: URL, title, kind and
 //!                               sections (heading, id, excerpt)
-//! search/heads-<hash>.txt       typo lists (see [`super::typos`]): words
-//! search/tails-<hash>.txt       only, by beginning and by ending
+//! search/heads-<hash>.txt       typo lists (see [`super::typos`]), words
+//! search/middles-<hash>.txt     only: by beginning; rotated, by what follows
+//! search/tails-<hash>.txt       a third of the way in; by ending
 //! ```
 //!
 //! Shards are cut by word range at about [`SHARD_BYTES`]; a word whose
@@ -137,28 +139,72 @@ fn shard_bytes(index: &Index, start: usize, end: usize) -> Vec<u8> {
 /// leading characters it shares with the previous word (`'0'` + n), then the
 /// rest of the word; words are separated by newlines.
 pub fn front_code<S: AsRef<str>>(words: &[S]) -> String {
-    let mut out = String::with_capacity(words.iter().map(|w| w.as_ref().len() + 2).sum());
-    let mut previous = "";
-    for (i, word) in words.iter().enumerate() {
-        let word = word.as_ref();
-        let shared = previous
-            .chars()
-            .zip(word.chars())
-            .take_while(|(a, b)| a == b)
-            .count()
-            .min(60);
-        let rest = word
-            .char_indices()
-            .nth(shared)
-            .map_or("", |(at, _)| &word[at..]);
-        if i > 0 {
-            out.push('\n');
-        }
-        out.push(char::from(b'0' + shared as u8));
-        out.push_str(rest);
-        previous = word;
+    let mut coder = FrontCoder::with_capacity(words.iter().map(|w| w.as_ref().len() + 2).sum());
+    for word in words {
+        coder.push(word.as_ref());
     }
-    out
+    coder.finish()
+}
+
+/// [`front_code`] one word at a time, for words made on the fly (the typo
+/// lists' rotated words): it keeps its own copy of the previous word, so
+/// that a caller can make each word in one reused buffer.
+pub struct FrontCoder {
+    out: String,
+    previous: String,
+}
+
+impl FrontCoder {
+    /// A coder whose output has room for `bytes` without growing.
+    pub fn with_capacity(bytes: usize) -> Self {
+        FrontCoder {
+            out: String::with_capacity(bytes),
+            previous: String::new(),
+        }
+    }
+
+    /// Adds the next word.
+    pub fn push(&mut self, word: &str) {
+        let (shared, rest) = shared_prefix(&self.previous, word);
+        // Every line has at least its count, so only the first finds `out` empty.
+        if !self.out.is_empty() {
+            self.out.push('\n');
+        }
+        self.out.push(char::from(b'0' + shared as u8));
+        self.out.push_str(rest);
+        self.previous.clear();
+        self.previous.push_str(word);
+    }
+
+    /// The front-coded words.
+    pub fn finish(self) -> String {
+        self.out
+    }
+}
+
+/// How many leading characters `word` shares with `previous` (at most 60,
+/// so that the count stays one ASCII character), and the rest of `word`.
+fn shared_prefix<'a>(previous: &str, word: &'a str) -> (usize, &'a str) {
+    const MAX_SHARED: usize = 60;
+    // Bytes are compared, then the count goes back to the start of the
+    // character it stopped in: no character's UTF-8 begins another's.
+    let mut bytes = previous
+        .bytes()
+        .zip(word.bytes())
+        .take_while(|(a, b)| a == b)
+        .count();
+    while !word.is_char_boundary(bytes) {
+        bytes -= 1;
+    }
+    let chars = word[..bytes].chars().count();
+    if chars <= MAX_SHARED {
+        return (chars, &word[bytes..]);
+    }
+    let at = word
+        .char_indices()
+        .nth(MAX_SHARED)
+        .map_or(word.len(), |(at, _)| at);
+    (MAX_SHARED, &word[at..])
 }
 
 #[derive(Serialize)]
@@ -174,6 +220,9 @@ struct Manifest<'a> {
     shards: Vec<(&'a str, &'a str)>,
     /// The typo lists: (first word, file), words in dictionary order…
     heads: Vec<(&'a str, &'a str)>,
+    /// …(first rotated word, file), words rotated where a typed word's
+    /// middle third may begin in them, by what follows…
+    middles: Vec<(&'a str, &'a str)>,
     /// …and (first reversed word, file), words by their reversed spelling.
     tails: Vec<(&'a str, &'a str)>,
 }
@@ -214,17 +263,9 @@ fn fragment(doc: &Document) -> Vec<u8> {
 /// term shards and the typo lists do not depend on each other, so they are
 /// made side by side.
 pub fn files(index: &Index, documents: &[Document]) -> Vec<File> {
-    let ((docs, groups), (terms, (heads, tails))) = rayon::join(
+    let ((docs, groups), (terms, [heads, middles, tails])) = rayon::join(
         || page_groups(documents),
-        || {
-            rayon::join(
-                || term_shards(index),
-                || {
-                    let (heads, tails) = typos::lists(&index.words);
-                    (named("heads", "txt", heads), named("tails", "txt", tails))
-                },
-            )
-        },
+        || rayon::join(|| term_shards(index), || typo_lists(index)),
     );
     let manifest = Manifest {
         version: FORMAT_VERSION,
@@ -233,6 +274,7 @@ pub fn files(index: &Index, documents: &[Document]) -> Vec<File> {
         group: PAGES_PER_FILE,
         shards: listed(&terms),
         heads: listed(&heads),
+        middles: listed(&middles),
         tails: listed(&tails),
     };
     let manifest = serde_json::to_vec(&manifest).unwrap_or_default();
@@ -241,7 +283,7 @@ pub fn files(index: &Index, documents: &[Document]) -> Vec<File> {
         .enumerate()
         .map(|(i, g)| (format!("search/{docs}{i}.json"), g))
         .collect();
-    for (_, name, bytes) in terms.into_iter().chain(heads).chain(tails) {
+    for (_, name, bytes) in terms.into_iter().chain(heads).chain(middles).chain(tails) {
         files.push((format!("search/{name}"), bytes));
     }
     files.push(("search/manifest.json".to_string(), manifest));
@@ -294,6 +336,20 @@ fn term_shards(index: &Index) -> Vec<Named> {
         .map(|(first, bytes)| (index.words[first].clone(), bytes))
         .collect();
     named("terms", "bin", shards)
+}
+
+/// The typo lists, named: heads, middles and tails.
+fn typo_lists(index: &Index) -> [Vec<Named>; 3] {
+    let typos::Lists {
+        heads,
+        middles,
+        tails,
+    } = typos::lists(&index.words);
+    [
+        named("heads", "txt", heads),
+        named("middles", "txt", middles),
+        named("tails", "txt", tails),
+    ]
 }
 
 /// Names each (first word, contents) `<kind>-<hash>.<extension>`.
@@ -426,6 +482,15 @@ mod tests {
             .map(|s| s.to_string())
             .collect();
         assert_eq!(front_code(&words), "0back\n4ache\n2d\n0é");
+        // é and è share their first byte, not their character.
+        assert_eq!(front_code(&["café", "cafè", "cafés"]), "0café\n3è\n3és");
+        // At most 60 characters are shared, so that the count stays one character.
+        let long = "a".repeat(70);
+        let longer = format!("{long}b");
+        assert_eq!(
+            front_code(&[&long, &longer]),
+            format!("0{long}\nlaaaaaaaaaab")
+        );
     }
 
     #[test]

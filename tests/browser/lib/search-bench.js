@@ -92,7 +92,7 @@ if (import.meta.url === pathToFileURL(process.argv[1]).href) {
     rows.push(r.total);
     const shards = r.sizes.filter(s => s.file.includes("terms-"));
     const docs = r.sizes.filter(s => s.file.includes("docs-"));
-    const lists = r.sizes.filter(s => /(heads|tails)-/.test(s.file));
+    const lists = r.sizes.filter(s => /(heads|middles|tails)-/.test(s.file));
     const manifest = r.sizes.find(s => s.file.endsWith("manifest.json"));
     console.log(`${w.padEnd(18)} ${String(r.results).padStart(6)} results: ${kb(r.total)} KB gz = engine+css ${kb(r.sizes[0].gz + r.sizes[1].gz)}` +
       ` + manifest ${kb(manifest.gz)} + ${shards.length} shard(s) ${kb(shards.reduce((a, s) => a + s.gz, 0))}` +

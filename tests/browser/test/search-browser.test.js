@@ -107,6 +107,8 @@ test("a typo query and a prefix query find their pages", async () => {
     // A typo in the first letter points at other shards (issue 4).
     assert.equal((await firstPageFor(page, "ciatica")).first, "/conditions/sciatica/");
     assert.equal((await firstPageFor(page, "spondilolisthesis")).first, "/conditions/spondylolisthesis/");
+    // Two typos, one in the first letters and one in the last: only the middle third is intact.
+    assert.equal((await firstPageFor(page, "pondylolisthesys")).first, "/conditions/spondylolisthesis/");
     assert.equal((await firstPageFor(page, "piri")).first, "/exercises/piriformis-stretch/");
     const { links } = await firstPageFor(page, "running");
     assert.ok(links.some(l => l.includes("#")), "sub-hits link to page#heading");

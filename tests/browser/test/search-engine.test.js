@@ -53,6 +53,82 @@ test("a typo in the first letters is found like any other (issue 4)", async () =
   assert.deepEqual(await kinds(engine, "iatica"), [], "two edits at 6 letters are too many");
 });
 
+// Real words of the guide, each typed with one edit in its first third (the
+// first letters, so that its own shards are not those of the typed word) and
+// one in its last: neither half of the typed word is intact, its middle third is.
+const TWO_TYPOS_APART = [
+  ["pondylolisthesys", "spondylolisthesis"], // deleted first letter, substituted one
+  ["ipriformus", "piriformis"], // transposed first letters, substituted one
+  ["acroiliak", "sacroiliac"], // nine letters: the fewest that may have two edits
+  ["endinopahty", "tendinopathy"], // deleted first letter, transposed last ones
+  ["jhamstrimgs", "hamstrings"], // inserted first letter, substituted one
+];
+
+test("two edits, one in the first letters and one in the last, are found (issue 4)", async () => {
+  const { engine } = await fresh();
+  for (const [typed, word] of TWO_TYPOS_APART) {
+    assert.ok((await kinds(engine, typed)).includes(`${word}/typo2`), `${typed} → ${word}`);
+  }
+});
+
+test("a word whose middle third is intact but both ends are not is found by its middle", async () => {
+  const { engine } = await fresh();
+  await engine.init();
+  const typed = "adiculopaty"; // radiculopathy: deleted first letter, and the h of "thy"
+  const middles = engine.typoLists(typed).filter(f => /^middles-[0-9a-f]{12}\.txt$/.test(f));
+  const words = (await Promise.all(middles.map(f => engine.fetchList(f)))).flat();
+  assert.ok(words.includes("radiculopathy"), middles.join(" "));
+  assert.ok((await kinds(engine, typed)).includes("radiculopathy/typo2"));
+});
+
+// Two edits that leave only the middle third intact, one at each end.
+const ENDS_WRONG = {
+  "first and last letters substituted": c => [c[0] === "x" ? "z" : "x", ...c.slice(1, -1), c.at(-1) === "q" ? "k" : "q"],
+  "first letter deleted, last two transposed": c => [...c.slice(1, -2), c.at(-1), c.at(-2)],
+  "first two transposed, a letter added at the end": c => [c[1], c[0], ...c.slice(2), c.at(-1)],
+};
+
+test("every word of nine letters or more is found with a typo at each end", async () => {
+  const { engine } = await fresh();
+  await engine.init();
+  const dictionary = (await Promise.all(engine.manifest.heads.map(h => engine.fetchList(h[1])))).flat();
+  const long = dictionary.filter(w => Array.from(w).length >= 9);
+  assert.ok(long.length >= 100, `${long.length} words`);
+  for (const [how, typo] of Object.entries(ENDS_WRONG)) {
+    const missed = [];
+    for (const word of long) {
+      const typed = typo(Array.from(word));
+      if (typed.length < 9 || typed[0] === typed[1]) continue;
+      const q = typed.join("");
+      if (!(await kinds(engine, q)).includes(`${word}/typo2`)) missed.push(`${q} (${word})`);
+    }
+    assert.deepEqual(missed, [], how);
+  }
+});
+
+test("a short key spanning many list files looks in those around the typed word", () => {
+  const engine = new S.Engine(() => Promise.reject(new Error("no files")));
+  const list = (kind, firsts) => firsts.map((first, i) => [first, `${kind}${i}`]);
+  engine.manifest = {
+    heads: list("h", ["aorta", "ent", "entd", "entm", "entre", "ents", "epz"]),
+    middles: list("m", ["aorta"]),
+    tails: list("t", ["aorta"]),
+  };
+  // "ent" spans h1–h5; entrapment sorts in h3, next to h4's "entre".
+  assert.deepEqual(engine.typoLists("entrapmnt").filter(f => f.startsWith("h")), ["h3", "h4"]);
+  // Sharing no more with the next border, it looks back instead.
+  assert.deepEqual(engine.typoLists("entmxxxxx").filter(f => f.startsWith("h")), ["h2", "h3"]);
+  // A key within one file gets just that one.
+  assert.deepEqual(engine.typoLists("enaxxxxxx").filter(f => f.startsWith("h")), ["h0"]);
+});
+
+test("two edits apart are allowed from nine letters only", async () => {
+  const { engine } = await fresh();
+  assert.deepEqual((await kinds(engine, "amstrinh")).filter(k => k.startsWith("hamstring")), [], "eight letters, two edits");
+  assert.deepEqual((await kinds(engine, "tenosys")).filter(k => k.startsWith("stenosis")), [], "seven letters, two edits");
+  assert.ok(!engine.typoLists("ciatica").some(f => f.startsWith("middles-")), "one edit: heads and tails only");
+});
+
 test("prefixes of three or more letters find words", async () => {
   const { engine } = await fresh();
   const prefixes = async (q, prefix) => (await kinds(engine, q, prefix)).filter(k => k.endsWith("/prefix")).map(k => k.split("/")[0]);
@@ -149,6 +225,21 @@ test("a first-letter typo costs at most two more rounds: its typo lists, then it
   const { pages } = await rankedPages(engine, "ciatica", 1);
   assert.equal(pages[0], "/conditions/sciatica/");
   assert.ok(outcome.results.length > 0);
+});
+
+test("two typos apart cost no more rounds than one: the typo lists, then the word's shards", async () => {
+  for (const [typed, word] of TWO_TYPOS_APART) {
+    const { engine, fetched, state } = await counting();
+    await engine.init();
+    const before = { rounds: state.rounds, files: fetched.length };
+    const outcome = await engine.search(typed, { prefix: false });
+    assert.ok(state.rounds - before.rounds <= 3, `${typed}: ${state.rounds - before.rounds} rounds`);
+    const extra = fetched.slice(before.files);
+    assert.ok(extra.some(f => /^middles-[0-9a-f]{12}\.txt$/.test(f)), extra.join(" "));
+    // Its own shards, at most two list files for each of three keys, and the shards of the close words.
+    assert.ok(extra.length <= 3 + 3 * 2 + 3, extra.join(" "));
+    assert.ok(outcome.terms[0].expansions.some(e => e.word === word), typed);
+  }
 });
 
 test("a typo costs one more round of shards, and only then", async () => {

@@ -370,35 +370,82 @@
     return Array.from(word).reverse().join("");
   }
 
-  // The typo-list files where the words one typo away from `q` are (see
-  // src/search/typos.rs): one edit leaves either its first half intact (a
-  // beginning, looked up in the heads) or what follows the letter after it
-  // (an ending, looked up in the tails, which hold reversed words).
-  Engine.prototype.typoLists = function (q) {
+  // Between the part after the rotation point and the part before it in a
+  // middles entry (see src/search/typos.rs): a space, which no word holds.
+  var MIDDLE_SEPARATOR = " ";
+
+  // How to look `q` up in each typo list: [key, typed word spelled as that
+  // list is sorted], or null. One edit leaves intact either its first half
+  // (a beginning, looked up in the heads) or what follows the letter after
+  // it (an ending, looked up reversed in the tails, which hold reversed
+  // words). Two edits, allowed from 9 letters, leave intact one of its
+  // thirds: the first, the last, or the middle one (looked up in the
+  // middles, which hold words rotated where that may begin).
+  function typoKeys(q) {
     var c = Array.from(q);
-    var half = Math.floor(c.length / 2);
-    var head = c.slice(0, half).join("");
-    var tail = c.slice(half + 1).reverse().join("");
-    var m = this.manifest;
-    function files(lists, key) {
-      var out = [];
-      if (!lists || !lists.length) return out;
-      for (var k = firstAtOrBefore(lists, key), end = firstAtOrBefore(lists, key + "\uffff"); k <= end && out.length < MAX_TYPO_LISTS; k++) {
-        out.push(lists[k][1]);
-      }
-      return out;
+    var back = reversed(q);
+    if (maxEdits(c.length) < 2) {
+      var half = Math.floor(c.length / 2);
+      return { heads: [c.slice(0, half).join(""), q], middles: null, tails: [c.slice(half + 1).reverse().join(""), back] };
     }
-    return files(m.heads, head).concat(files(m.tails, tail));
+    var third = Math.floor(c.length / 3);
+    return {
+      heads: [c.slice(0, third).join(""), q],
+      middles: [c.slice(third, c.length - third).join(""), c.slice(third).join("")],
+      tails: [c.slice(c.length - third).reverse().join(""), back]
+    };
+  }
+
+  function sharedLength(a, b) {
+    var n = 0;
+    while (n < a.length && n < b.length && a[n] === b[n]) n++;
+    return n;
+  }
+
+  // The files of `lists` ([first key, file], sorted) whose range holds the
+  // words beginning with the key of `lookup`, at most MAX_TYPO_LISTS: when
+  // there are more (a short key, a large site), those around where the typed
+  // word would be, leaning towards the nearer border, as the word meant
+  // likely shares more with it than the key.
+  function listFiles(lists, lookup) {
+    if (!lookup || !lists || !lists.length) return [];
+    var key = lookup[0];
+    var near = lookup[1];
+    var lo = firstAtOrBefore(lists, key);
+    var hi = firstAtOrBefore(lists, key + "\uffff");
+    if (hi - lo + 1 > MAX_TYPO_LISTS) {
+      var at = firstAtOrBefore(lists, near);
+      var later = at < hi && sharedLength(near, lists[at + 1][0]) > sharedLength(near, lists[at][0]);
+      lo = Math.min(Math.max(later ? at : at - MAX_TYPO_LISTS + 1, lo), hi - MAX_TYPO_LISTS + 1);
+      hi = lo + MAX_TYPO_LISTS - 1;
+    }
+    var out = [];
+    for (var k = lo; k <= hi; k++) out.push(lists[k][1]);
+    return out;
+  }
+
+  // The typo-list files where the words within the allowed edits of `q` are.
+  Engine.prototype.typoLists = function (q) {
+    var keys = typoKeys(q);
+    var m = this.manifest;
+    return listFiles(m.heads, keys.heads).concat(listFiles(m.middles, keys.middles), listFiles(m.tails, keys.tails));
   };
 
-  // A typo list's words, tails turned the right way round.
+  // A middles entry turned back into its word: "iformis pir" → "piriformis".
+  function unrotated(entry) {
+    var at = entry.indexOf(MIDDLE_SEPARATOR);
+    return entry.slice(at + 1) + entry.slice(0, at);
+  }
+
+  // A typo list's words, tails and middles turned back into words.
   Engine.prototype.fetchList = function (file) {
     var self = this;
     var cached = this.lists.get(file);
     if (cached) return cached;
     var promise = this.load(file).then(function (text) {
       var words = unfront(text);
-      return file.indexOf("tails-") === 0 ? words.map(reversed) : words;
+      if (file.indexOf("tails-") === 0) return words.map(reversed);
+      return file.indexOf("middles-") === 0 ? words.map(unrotated) : words;
     });
     promise.catch(function () { self.lists.delete(file); });
     this.lists.set(file, promise);
