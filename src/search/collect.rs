@@ -325,7 +325,7 @@ fn indexed(config: &SearchConfig, section_dir: &str) -> bool {
 }
 
 /// The indexed pages and the words they use.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Collected {
     /// Every indexed page, in the site's page order.
     pub documents: Vec<Document>,

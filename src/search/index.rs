@@ -152,25 +152,29 @@ pub fn quantize(score: f64, max: f64) -> u8 {
 /// 3. [`encode_postings_by_range`]: the pages' scores turned round into one
 ///    list per word, a range of words at a time in parallel, each list
 ///    ranked, quantized and encoded as soon as it is complete.
-pub fn build(collected: &Collected, config: &SearchConfig) -> Index {
-    let documents = &collected.documents;
-    let table = synonym_table(documents, config);
-    let dictionary = Dictionary::new(collected, &table);
+///
+/// Gives back the documents, their word counts used up: once the pages are
+/// scored they are not needed, and on a big site they were the largest part
+/// of the index's memory (freed early, that memory serves the stages after).
+pub fn build(mut collected: Collected, config: &SearchConfig) -> (Index, Vec<Document>) {
+    let table = synonym_table(&collected.documents, config);
+    let dictionary = Dictionary::new(&collected, &table);
     let ranges = word_ranges(
         &dictionary.pages,
         rayon::current_num_threads() * RANGES_PER_THREAD,
     );
-    let scores = score_pages(documents, config, &dictionary, &ranges);
+    let scores = score_pages(&mut collected.documents, config, &dictionary, &ranges);
     let wanted = stem_groups(&dictionary.words, &table);
     let is_wanted: FastSet<u32> = wanted.values().flatten().map(|&w| w as u32).collect();
     let encoded = encode_postings_by_range(&scores, &dictionary, &ranges, &is_wanted);
     let synonyms = synonyms(table, &dictionary.words, &wanted, (&encoded, &scores));
-    Index {
+    let index = Index {
         words: dictionary.words,
         postings: encoded.postings,
         pairs: encoded.pairs,
         synonyms,
-    }
+    };
+    (index, collected.documents)
 }
 
 /// Every word of the site, sorted by its UTF-8 bytes, with its document
@@ -392,9 +396,10 @@ struct PageScores {
 }
 
 /// Scores every page's words, each page on its own, and finds where each of
-/// the word `ranges` starts among them.
+/// the word `ranges` starts among them. Each page's word counts are freed
+/// once it is scored.
 fn score_pages(
-    documents: &[Document],
+    documents: &mut [Document],
     config: &SearchConfig,
     dictionary: &Dictionary,
     ranges: &[(u32, u32)],
@@ -414,10 +419,13 @@ fn score_pages(
         })
         .collect();
     let pages: Vec<(PageWords, (f64, f64))> = documents
-        .par_iter()
+        .par_iter_mut()
         .enumerate()
         .map(|(page, doc)| {
             let (words, max) = score_page(page as u32, doc, &bm25f, &idfs, dictionary);
+            for unit in &mut doc.units {
+                unit.terms = Vec::new();
+            }
             (PageWords::new(words, ranges), max)
         })
         .collect();
@@ -1122,7 +1130,7 @@ mod tests {
 
     #[test]
     fn title_beats_body_and_rare_beats_common() {
-        let index = build(&corpus(), &SearchConfig::default());
+        let index = build(corpus(), &SearchConfig::default()).0;
         assert!(impact(&index, "sciatica", 0) > impact(&index, "sciatica", 1));
         assert!(impact(&index, "plank", 2) > impact(&index, "back", 2));
         assert!(index.words.windows(2).all(|w| w[0] < w[1]));
@@ -1133,9 +1141,9 @@ mod tests {
         let mut docs = corpus();
         docs.documents[1].kind = Kind::Condition;
         let mut config = SearchConfig::default();
-        let plain = build(&docs, &config);
+        let plain = build(docs.clone(), &config).0;
         config.boosts.condition = 1.0;
-        let unboosted = build(&docs, &config);
+        let unboosted = build(docs, &config).0;
         // Scores are relative to the largest, so compare with another page.
         let ratio = |index: &Index| {
             f64::from(impact(index, "back", 1)) / f64::from(impact(index, "back", 2))
@@ -1145,7 +1153,7 @@ mod tests {
 
     #[test]
     fn postings_list_pages_in_order_with_best_sections() {
-        let index = build(&corpus(), &SearchConfig::default());
+        let index = build(corpus(), &SearchConfig::default()).0;
         let back = postings(&index, "back");
         let pages: Vec<u32> = back.iter().map(|p| p.page).collect();
         assert_eq!(pages, [0, 1, 2]);
@@ -1154,7 +1162,7 @@ mod tests {
 
     #[test]
     fn also_called_becomes_a_synonym_for_the_name() {
-        let index = build(&corpus(), &SearchConfig::default());
+        let index = build(corpus(), &SearchConfig::default()).0;
         let i = index.words.iter().position(|w| w == "trapped").unwrap();
         let synonym = &index.synonyms[i][0];
         assert_eq!(synonym.phrase, "trapped nerve");
@@ -1172,7 +1180,7 @@ mod tests {
         config
             .synonyms
             .insert("core work".into(), vec!["plank".into()]);
-        let index = build(&corpus(), &config);
+        let index = build(corpus(), &config).0;
         let i = index.words.iter().position(|w| w == "core").unwrap();
         // `core` is in no page but stays in the dictionary to carry the phrase.
         assert!(postings(&index, "core").is_empty());
@@ -1180,7 +1188,7 @@ mod tests {
         config
             .synonyms
             .insert("back exercise".into(), vec!["plank".into()]);
-        let index = build(&corpus(), &config);
+        let index = build(corpus(), &config).0;
         let i = index.words.iter().position(|w| w == "back").unwrap();
         let s = &index.synonyms[i][0];
         assert_eq!(

@@ -87,7 +87,6 @@ pub fn write_index(site: &Site, sink: &dyn OutputSink) -> Vec<Diagnostic> {
 
 /// Every file of the site's search index.
 pub fn files(site: &Site) -> Vec<shards::File> {
-    let collected = collect::collect(site);
-    let index = index::build(&collected, &site.config.search);
-    shards::files(&index, &collected.documents)
+    let (index, documents) = index::build(collect::collect(site), &site.config.search);
+    shards::files(&index, &documents)
 }
