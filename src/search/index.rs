@@ -520,9 +520,7 @@ fn encode_postings_by_range(
             for (word, bounds) in (first..end).zip(starts.windows(2)) {
                 let list = &all[bounds[0]..bounds[1]];
                 if wanted.contains(&word) {
-                    encoded
-                        .kept
-                        .insert(word, Kept::new(list, scores.pages.len()));
+                    encoded.kept.insert(word, Kept::new(list));
                 }
                 let mut bytes = Vec::with_capacity(list.len() * 6);
                 encoded.pairs += encode_ranked(&mut bytes, list, scores.max, DETAILED_PAGES);
@@ -601,7 +599,7 @@ fn synonyms(
     if table.is_empty() {
         return synonyms;
     }
-    let expander = Expander::new(wanted, &encoded.kept, &table, scores);
+    let expander = Expander::new(wanted, &encoded.kept, &table);
     // In parallel, one phrase at a time: on a site where most pages have
     // other names, this was a slow single-threaded step.
     let made: Vec<(usize, Synonym)> = table
@@ -840,31 +838,26 @@ struct StemPages {
     ids: Vec<u32>,
     /// The best pages of any of them.
     best: Vec<u32>,
-    /// Bit `p` is set if page `p` has any of them.
-    pages: Vec<u64>,
     /// On each candidate page that has any of them, the best of them
     /// ([`StemPages::look_up`]), by page.
     found: Vec<Scored>,
 }
 
 /// What the synonyms need of a word their names use: its best pages, and
-/// which pages have it (one bit each: most pages a name's words are looked
-/// for on do not have them all, and a bit says so without a search).
+/// every page that has it, in page order. (Looking the word up in each
+/// candidate page's own scores afterwards reached into cold memory for
+/// every page; these lists are read in order.)
 #[derive(Debug, Clone, Default)]
 struct Kept {
     best: Vec<Scored>,
-    pages: Vec<u64>,
+    all: Vec<Scored>,
 }
 
 impl Kept {
-    fn new(list: &[Scored], page_count: usize) -> Kept {
-        let mut pages = vec![0u64; page_count.div_ceil(64)];
-        for s in list {
-            pages[s.page as usize / 64] |= 1 << (s.page % 64);
-        }
+    fn new(list: &[Scored]) -> Kept {
         Kept {
             best: best_pages(list, CANDIDATES_PER_STEM),
-            pages,
+            all: list.to_vec(),
         }
     }
 }
@@ -879,11 +872,6 @@ impl StemPages {
     fn new(kept: &FastMap<u32, Kept>, ids: &[usize]) -> StemPages {
         let ids: Vec<u32> = ids.iter().map(|&w| w as u32).collect();
         let kept: Vec<&Kept> = ids.iter().filter_map(|w| kept.get(w)).collect();
-        let mut pages = Vec::new();
-        for k in &kept {
-            pages.resize(k.pages.len(), 0);
-            pages.iter_mut().zip(&k.pages).for_each(|(a, b)| *a |= b);
-        }
         let mut by_page: Vec<Scored> = kept.iter().flat_map(|k| &k.best).copied().collect();
         by_page.sort_by(|a, b| a.page.cmp(&b.page).then(b.score.total_cmp(&a.score)));
         by_page.dedup_by_key(|s| s.page);
@@ -894,16 +882,36 @@ impl StemPages {
         StemPages {
             ids,
             best,
-            pages,
             found: Vec::new(),
         }
     }
 
-    /// Finds the stem on each of the `candidates` pages (ascending).
-    fn look_up(&mut self, scores: &PageScores, candidates: &[u32]) {
+    /// Finds the stem on each of the `candidates` pages (ascending): on
+    /// each, its best-scoring word there (the highest score, then the first
+    /// word), going through its words' page lists `kept` in step.
+    fn look_up(&mut self, kept: &FastMap<u32, Kept>, candidates: &[u32]) {
+        let lists: Vec<&[Scored]> = self
+            .ids
+            .iter()
+            .filter_map(|w| kept.get(w))
+            .map(|k| k.all.as_slice())
+            .collect();
+        let mut next = vec![0usize; lists.len()];
         self.found = candidates
             .iter()
-            .filter_map(|&page| self.on_page(scores, page))
+            .filter_map(|&page| {
+                let mut found: Option<Scored> = None;
+                for (list, at) in lists.iter().zip(&mut next) {
+                    *at += list[*at..].partition_point(|s| s.page < page);
+                    let Some(&scored) = list.get(*at).filter(|s| s.page == page) else {
+                        continue;
+                    };
+                    if found.is_none_or(|f| scored.score > f.score) {
+                        found = Some(scored);
+                    }
+                }
+                found
+            })
             .collect();
     }
 
@@ -911,31 +919,6 @@ impl StemPages {
     fn found_on(&self, page: u32) -> Option<Scored> {
         let at = self.found.binary_search_by_key(&page, |s| s.page).ok()?;
         Some(self.found[at])
-    }
-
-    /// Whether any of the stem's words is on `page`.
-    fn has(&self, page: u32) -> bool {
-        let bits = self.pages.get(page as usize / 64).copied().unwrap_or(0);
-        bits & (1 << (page % 64)) != 0
-    }
-
-    /// The stem's best-scoring word on `page`, if any is there: the
-    /// highest score, then the first word.
-    fn on_page(&self, scores: &PageScores, page: u32) -> Option<Scored> {
-        if !self.has(page) {
-            return None;
-        }
-        let words = &scores.pages[page as usize].words;
-        let mut found: Option<Scored> = None;
-        for &id in &self.ids {
-            if let Ok(i) = words.binary_search_by_key(&id, |&(w, _)| w) {
-                let scored = words[i].1;
-                if found.is_none_or(|f| scored.score > f.score) {
-                    found = Some(scored);
-                }
-            }
-        }
-        found
     }
 }
 
@@ -959,7 +942,6 @@ impl Expander {
         groups: &HashMap<String, Vec<usize>>,
         kept: &FastMap<u32, Kept>,
         table: &BTreeMap<String, Vec<String>>,
-        scores: &PageScores,
     ) -> Expander {
         let mut stems: HashMap<String, StemPages> = groups
             .par_iter()
@@ -973,7 +955,7 @@ impl Expander {
         candidates.dedup();
         stems
             .par_iter_mut()
-            .for_each(|(_, stem)| stem.look_up(scores, &candidates));
+            .for_each(|(_, stem)| stem.look_up(kept, &candidates));
         let targets: FastSet<&String> = table.values().flatten().collect();
         let by_target = targets
             .into_par_iter()
@@ -1260,6 +1242,40 @@ mod tests {
         assert_eq!(starts, [0, 1, 4], "word 1 has one page, word 2 three");
         let pages: Vec<u32> = all.iter().map(|s| s.page).collect();
         assert_eq!(pages, [1, 0, 1, 2]);
+    }
+
+    #[test]
+    fn a_stem_is_found_on_each_candidate_page_by_its_best_word() {
+        let scored = |page, score, named| Scored {
+            page,
+            score,
+            named,
+            sections: Best::default(),
+        };
+        let mut kept = FastMap::default();
+        let first = [
+            scored(0, 1.0, true),
+            scored(2, 5.0, true),
+            scored(4, 2.0, true),
+        ];
+        let second = [
+            scored(2, 5.0, false),
+            scored(4, 3.0, false),
+            scored(5, 1.0, false),
+        ];
+        kept.insert(3, Kept::new(&first));
+        kept.insert(7, Kept::new(&second));
+        let mut stem = StemPages::new(&kept, &[3, 7]);
+        stem.look_up(&kept, &[1, 2, 4, 5]);
+        let found: Vec<(u32, f32, bool)> = stem
+            .found
+            .iter()
+            .map(|s| (s.page, s.score, s.named))
+            .collect();
+        // Page 1 has neither word; on page 2 they tie, and the first word wins.
+        assert_eq!(found, [(2, 5.0, true), (4, 3.0, false), (5, 1.0, false)]);
+        assert_eq!(stem.found_on(4).map(|s| s.score), Some(3.0));
+        assert!(stem.found_on(0).is_none(), "not a candidate");
     }
 
     #[test]
