@@ -493,7 +493,7 @@ fn score_page(
 struct Encoded {
     postings: Vec<Vec<u8>>,
     pairs: usize,
-    kept: FastMap<u32, Kept>,
+    kept: FastMap<u32, WordPages>,
 }
 
 /// About how many word ranges each thread gets: enough to balance the
@@ -520,7 +520,7 @@ fn encode_postings_by_range(
             for (word, bounds) in (first..end).zip(starts.windows(2)) {
                 let list = &all[bounds[0]..bounds[1]];
                 if wanted.contains(&word) {
-                    encoded.kept.insert(word, Kept::new(list));
+                    encoded.kept.insert(word, list.to_vec());
                 }
                 let mut bytes = Vec::with_capacity(list.len() * 6);
                 encoded.pairs += encode_ranked(&mut bytes, list, scores.max, DETAILED_PAGES);
@@ -843,36 +843,27 @@ struct StemPages {
     found: Vec<Scored>,
 }
 
-/// What the synonyms need of a word their names use: its best pages, and
-/// every page that has it, in page order. (Looking the word up in each
-/// candidate page's own scores afterwards reached into cold memory for
-/// every page; these lists are read in order.)
-#[derive(Debug, Clone, Default)]
-struct Kept {
-    best: Vec<Scored>,
-    all: Vec<Scored>,
-}
-
-impl Kept {
-    fn new(list: &[Scored]) -> Kept {
-        Kept {
-            best: best_pages(list, CANDIDATES_PER_STEM),
-            all: list.to_vec(),
-        }
-    }
-}
+/// What the synonyms need of a word their names use: every page that has
+/// it, in page order. (Looking the word up in each candidate page's own
+/// scores afterwards reached into cold memory for every page; these lists
+/// are read in order.)
+type WordPages = Vec<Scored>;
 
 /// How many of a stem's best pages are candidates for a synonym's pages.
 const CANDIDATES_PER_STEM: usize = 64;
 
 impl StemPages {
     /// The stem whose words are `ids` (ascending), its best pages found
-    /// among its words' best pages `kept` (a page among the stem's best is
-    /// among the best of the word it scores highest by).
-    fn new(kept: &FastMap<u32, Kept>, ids: &[usize]) -> StemPages {
+    /// among the best pages of each of its words (their pages `kept`): a
+    /// page among the stem's best is among the best of the word it scores
+    /// highest by.
+    fn new(kept: &FastMap<u32, WordPages>, ids: &[usize]) -> StemPages {
         let ids: Vec<u32> = ids.iter().map(|&w| w as u32).collect();
-        let kept: Vec<&Kept> = ids.iter().filter_map(|w| kept.get(w)).collect();
-        let mut by_page: Vec<Scored> = kept.iter().flat_map(|k| &k.best).copied().collect();
+        let mut by_page: Vec<Scored> = ids
+            .iter()
+            .filter_map(|w| kept.get(w))
+            .flat_map(|pages| best_pages(pages, CANDIDATES_PER_STEM))
+            .collect();
         by_page.sort_by(|a, b| a.page.cmp(&b.page).then(b.score.total_cmp(&a.score)));
         by_page.dedup_by_key(|s| s.page);
         let best = best_pages(&by_page, CANDIDATES_PER_STEM)
@@ -889,13 +880,8 @@ impl StemPages {
     /// Finds the stem on each of the `candidates` pages (ascending): on
     /// each, its best-scoring word there (the highest score, then the first
     /// word), going through its words' page lists `kept` in step.
-    fn look_up(&mut self, kept: &FastMap<u32, Kept>, candidates: &[u32]) {
-        let lists: Vec<&[Scored]> = self
-            .ids
-            .iter()
-            .filter_map(|w| kept.get(w))
-            .map(|k| k.all.as_slice())
-            .collect();
+    fn look_up(&mut self, kept: &FastMap<u32, WordPages>, candidates: &[u32]) {
+        let lists: Vec<&WordPages> = self.ids.iter().filter_map(|w| kept.get(w)).collect();
         let mut next = vec![0usize; lists.len()];
         self.found = candidates
             .iter()
@@ -940,7 +926,7 @@ impl Expander {
     /// parallel (one at a time was a slow, single-threaded step).
     fn new(
         groups: &HashMap<String, Vec<usize>>,
-        kept: &FastMap<u32, Kept>,
+        kept: &FastMap<u32, WordPages>,
         table: &BTreeMap<String, Vec<String>>,
     ) -> Expander {
         let mut stems: HashMap<String, StemPages> = groups
@@ -1263,8 +1249,8 @@ mod tests {
             scored(4, 3.0, false),
             scored(5, 1.0, false),
         ];
-        kept.insert(3, Kept::new(&first));
-        kept.insert(7, Kept::new(&second));
+        kept.insert(3, first.to_vec());
+        kept.insert(7, second.to_vec());
         let mut stem = StemPages::new(&kept, &[3, 7]);
         stem.look_up(&kept, &[1, 2, 4, 5]);
         let found: Vec<(u32, f32, bool)> = stem
