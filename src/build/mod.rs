@@ -366,9 +366,10 @@ fn render_markdown(
     (docs(pages), docs(sections))
 }
 
-/// Renders a validated site into `sink`: pages, listings, the search index
-/// and static files. `build`, `check` and `serve` all render through here, so
-/// what the preview shows is what a build writes.
+/// Renders a validated site into `sink`: pages, listings and static files
+/// (the search index is [`crate::search::write_index`]'s). `build` and
+/// `check` both render through here, so that `check` finds every template
+/// error a build would.
 pub fn render_into(
     validated: &Validated,
     sink: &dyn OutputSink,
@@ -376,22 +377,14 @@ pub fn render_into(
 ) -> Diagnostics {
     let mut diagnostics = Diagnostics::new();
     progress.start((validated.site.pages.len() + validated.site.sections.len()) as u64);
-    // The search index does not depend on the rendered pages: built beside
-    // them, it takes up the time rendering leaves a core idle.
-    let (rendered, search) = rayon::join(
-        || {
-            render::render_site(
-                &validated.site,
-                &validated.theme,
-                sink,
-                &|| progress.tick(),
-                &RenderMemo::new(),
-            )
-        },
-        || crate::search::write_index(&validated.site, sink),
+    let rendered = render::render_site(
+        &validated.site,
+        &validated.theme,
+        sink,
+        &|| progress.tick(),
+        &RenderMemo::new(),
     );
     diagnostics.extend(rendered.problems);
-    diagnostics.extend(search);
     diagnostics.extend(render::copy_static(
         &validated.theme,
         &validated.assets,
@@ -442,7 +435,15 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildSum
         ))
     })?;
     let mut diagnostics = validated.diagnostics.clone();
-    diagnostics.extend(render_into(&validated, &staging, progress));
+    // The search index does not depend on the rendered pages: built beside
+    // them, it takes up the time rendering leaves a core idle. (`check`
+    // renders too, but has no use for an index.)
+    let (rendered, search) = rayon::join(
+        || render_into(&validated, &staging, progress),
+        || crate::search::write_index(&validated.site, &staging),
+    );
+    diagnostics.extend(rendered);
+    diagnostics.extend(search);
     if diagnostics.has_errors() {
         // Dropping the staging folder deletes it; the previous output is untouched.
         return Err(diagnostics.sorted());
