@@ -4,7 +4,7 @@
 Copies SITE twice into OUT_BASE, once with `[search] enable = false` and once
 with `enable = true`, then times `carebook build` of each, interleaved
 (off, on, off, on, ...), every build into a fresh output folder so that no
-build pays for deleting the previous one. Prints per setting the median wall
+build pays for deleting the previous one (each is deleted after it is timed). Prints per setting the median wall
 time, user and system CPU and peak memory, and the median of the per-round
 on/off wall-time ratios.
 
@@ -80,6 +80,9 @@ def main():
             for name, binary, root in settings:
                 out = os.path.join(work, f"out-{round_}-{name.replace(' ', '')}")
                 rows[name].append(timed_build(binary, root, out))
+                # Removed outside the timing: outputs left to pile up on a RAM
+                # disk made later builds' system time grow.
+                shutil.rmtree(out, ignore_errors=True)
         off = rows["off"]
         for name, _, _ in settings:
             runs = rows[name]

@@ -17,7 +17,7 @@ use crate::page::Page;
 use crate::site::Site;
 
 use super::FastMap;
-use super::analyzer::{STOPWORDS, for_each_word, word_hash};
+use super::analyzer::{STOPWORDS, for_each_word_in, word_hash};
 
 /// How many characters of a section's text the result list can show.
 pub const EXCERPT_CHARS: usize = 200;
@@ -44,12 +44,14 @@ impl Field {
 
 /// One searchable unit: the top of a page (before its first heading, with
 /// the page's title, other names and summary) or one heading section.
+/// Its texts are the site's, borrowed: a copy of every heading was a good
+/// part of collecting's allocations.
 #[derive(Debug, Clone, Default)]
-pub struct Unit {
+pub struct Unit<'s> {
     /// The heading's text; empty for the top of the page.
-    pub heading: String,
+    pub heading: &'s str,
     /// The heading's `id` (the link is `page/#id`); empty for the top.
-    pub id: String,
+    pub id: &'s str,
     /// Each indexed word of the section once, as its place in the page's
     /// [`Document::words`], with its count in each field ([`Field::ALL`]
     /// order), in order of first appearance.
@@ -65,11 +67,63 @@ pub struct Unit {
 /// word's, and stopwords are a good part of every text.
 const FIRST_STOPWORD: u32 = u32::MAX - STOPWORDS.len() as u32;
 
+/// A word of a vocabulary: its id, and where it was last counted. Kept in
+/// the word's own map entry, so that counting a word is one lookup: the
+/// same state in arrays beside the map cost two more reads of cold memory
+/// per word, and collecting waits on memory more than it computes.
+#[derive(Debug, Clone, Copy)]
+struct Seen {
+    id: u32,
+    /// The unit it was last counted in, plus one, and its place in that
+    /// unit's terms. Saves a map per unit.
+    unit: u32,
+    at: u32,
+    /// The page it was last met in, plus one, and its place in that page's
+    /// words.
+    page: u32,
+    place: u32,
+}
+
+impl Seen {
+    fn new(id: u32) -> Seen {
+        Seen {
+            id,
+            unit: 0,
+            at: 0,
+            page: 0,
+            place: 0,
+        }
+    }
+
+    fn is_stopword(&self) -> bool {
+        self.id >= FIRST_STOPWORD
+    }
+}
+
 /// The words of the pages one thread collects, each stored once however
 /// many pages and sections use it, and the counting of them per section.
 /// (One `String` per word and section was most of the index's memory and
 /// allocations on big sites; one vocabulary per page made every page learn
 /// its words again, and the index look each of them up again by spelling.)
+///
+/// A page refers to its words by their place in the page (see
+/// [`Document::words`]), which the vocabulary hands out as it meets them.
+#[derive(Debug)]
+pub struct Vocabulary {
+    known: Known,
+    words: Words,
+    units: u32,
+    pages: u32,
+    /// The page being counted's words (ids), in order of first appearance.
+    page_words: Vec<u32>,
+    /// The unit being counted's terms, copied to it once complete: one
+    /// allocation of the right size instead of a vector growing per unit.
+    terms: Vec<(u32, [u16; 5])>,
+    /// Where words that must be folded are folded, reused text after text.
+    buffer: String,
+}
+
+/// Every word a vocabulary has met, by spelling.
 ///
 /// A word of up to eight bytes (most words) is found by its bytes, read as
 /// a number: one lookup, and nothing to check. A longer word is found by
@@ -77,50 +131,28 @@ const FIRST_STOPWORD: u32 = u32::MAX - STOPWORDS.len() as u32;
 /// allocation of its own; a long word whose hash another word already has
 /// is kept in `others`. The stopwords are known from the start, so a word
 /// not found is not one.
-///
-/// A page refers to its words by their place in the page (see
-/// [`Document::words`]), which the vocabulary hands out as it meets them.
-#[derive(Debug)]
-pub struct Vocabulary {
-    /// Short word ([`short_key`]) → id (from [`FIRST_STOPWORD`] up for
-    /// stopwords).
-    short: FastMap<u64, u32>,
-    /// Long word's hash → id.
-    long: FastMap<u64, u32>,
-    /// Long words whose hash belongs to another word → id.
-    others: FastMap<String, u32>,
-    words: Words,
-    /// Per word: the unit it was last counted in, plus one, and its place
-    /// in that unit's terms. Saves a map per unit.
-    last: Vec<(u32, u32)>,
-    units: u32,
-    /// Per word: the page it was last met in, plus one, and its place in
-    /// that page's words.
-    in_page: Vec<(u32, u32)>,
-    pages: u32,
-    /// The page being counted's words (ids), in order of first appearance.
-    page_words: Vec<u32>,
-    /// The unit being counted's terms, copied to it once complete: one
-    /// allocation of the right size instead of a vector growing per unit.
-    terms: Vec<(u32, [u16; 5])>,
+#[derive(Debug, Default)]
+struct Known {
+    /// Short word ([`short_key`]) → its state (ids from [`FIRST_STOPWORD`]
+    /// up for stopwords).
+    short: FastMap<u64, Seen>,
+    /// Long word's hash → its state.
+    long: FastMap<u64, Seen>,
+    /// Long words whose hash belongs to another word → their state.
+    others: FastMap<String, Seen>,
 }
 
 impl Default for Vocabulary {
     fn default() -> Self {
-        let mut vocabulary = Vocabulary {
-            short: FastMap::default(),
-            long: FastMap::default(),
-            others: FastMap::default(),
+        Vocabulary {
+            known: Known::with_stopwords(),
             words: Words::default(),
-            last: Vec::new(),
             units: 0,
-            in_page: Vec::new(),
             pages: 1,
             page_words: Vec::new(),
             terms: Vec::new(),
-        };
-        vocabulary.learn_stopwords();
-        vocabulary
+            buffer: String::new(),
+        }
     }
 }
 
@@ -129,27 +161,28 @@ impl Vocabulary {
     /// order) into `unit`, which must not have been counted before.
     pub fn count(&mut self, unit: &mut Unit, fields: [&[&str]; 5]) {
         self.units += 1;
-        let current = self.units;
+        let (current, page) = (self.units, self.pages);
         unit.lengths = [0; 5];
         self.terms.clear();
         for (f, texts) in fields.iter().enumerate() {
             for text in *texts {
-                for_each_word(text, |w| {
-                    let Some(id) = self.intern(w) else {
+                for_each_word_in(text, &mut self.buffer, |w| {
+                    let seen = self.known.intern(&mut self.words, w);
+                    if seen.is_stopword() {
                         return;
-                    };
+                    }
                     unit.lengths[f] += 1;
-                    let (seen_in, at) = self.last[id as usize];
-                    let at = if seen_in == current {
-                        at
-                    } else {
-                        let at = self.terms.len() as u32;
-                        self.last[id as usize] = (current, at);
-                        let local = self.place_in_page(id);
-                        self.terms.push((local, [0; 5]));
-                        at
-                    };
-                    let counts = &mut self.terms[at as usize].1;
+                    if seen.unit != current {
+                        if seen.page != page {
+                            seen.page = page;
+                            seen.place = self.page_words.len() as u32;
+                            self.page_words.push(seen.id);
+                        }
+                        seen.unit = current;
+                        seen.at = self.terms.len() as u32;
+                        self.terms.push((seen.place, [0; 5]));
+                    }
+                    let counts = &mut self.terms[seen.at as usize].1;
                     counts[f] = counts[f].saturating_add(1);
                 });
             }
@@ -157,92 +190,11 @@ impl Vocabulary {
         unit.terms = self.terms.clone();
     }
 
-    /// The id of `word`; `None` for a stopword. Stopwords are remembered
-    /// too, so that a word costs one lookup however common it is.
+    /// The id of `word`; `None` for a stopword.
+    #[cfg(test)]
     fn intern(&mut self, word: &str) -> Option<u32> {
-        let id = match short_key(word) {
-            Some(key) => match self.short.get(&key) {
-                Some(&id) => id,
-                None => {
-                    let id = self.new_id(word);
-                    self.short.insert(key, id);
-                    id
-                }
-            },
-            None => self.intern_long(word, word_hash(word)),
-        };
-        (id < FIRST_STOPWORD).then_some(id)
-    }
-
-    /// The id of `word`, longer than eight bytes, whose [`word_hash`] is
-    /// `hash`.
-    fn intern_long(&mut self, word: &str, hash: u64) -> u32 {
-        match self.long.get(&hash) {
-            Some(&id) if self.spelling(id) == word => id,
-            Some(_) => self.intern_other(word),
-            None => {
-                let id = self.new_id(word);
-                self.long.insert(hash, id);
-                id
-            }
-        }
-    }
-
-    /// The word whose id is `id`.
-    fn spelling(&self, id: u32) -> &str {
-        match id.checked_sub(FIRST_STOPWORD) {
-            Some(stopword) => STOPWORDS[stopword as usize],
-            None => self.words.get(id),
-        }
-    }
-
-    /// The id of a word whose hash another word has.
-    fn intern_other(&mut self, word: &str) -> u32 {
-        if let Some(&id) = self.others.get(word) {
-            return id;
-        }
-        let id = self.new_id(word);
-        self.others.insert(word.to_string(), id);
-        id
-    }
-
-    /// A new id for `word`, which is not a stopword: those are all known.
-    /// (Only ever called for a word not found, so each word gets one.)
-    fn new_id(&mut self, word: &str) -> u32 {
-        self.words.push(word);
-        self.last.push((0, 0));
-        self.in_page.push((0, 0));
-        (self.last.len() - 1) as u32
-    }
-
-    /// Word `id`'s place in the page being counted, given on first meeting.
-    fn place_in_page(&mut self, id: u32) -> u32 {
-        let (page, place) = &mut self.in_page[id as usize];
-        if *page != self.pages {
-            *page = self.pages;
-            *place = self.page_words.len() as u32;
-            self.page_words.push(id);
-        }
-        *place
-    }
-
-    /// Gives each stopword its id, as [`Vocabulary::intern`] would.
-    fn learn_stopwords(&mut self) {
-        for (i, &word) in STOPWORDS.iter().enumerate() {
-            let id = FIRST_STOPWORD + i as u32;
-            if let Some(key) = short_key(word) {
-                self.short.insert(key, id);
-                continue;
-            }
-            match self.long.entry(word_hash(word)) {
-                Entry::Vacant(place) => {
-                    place.insert(id);
-                }
-                Entry::Occupied(_) => {
-                    self.others.insert(word.to_string(), id);
-                }
-            }
-        }
+        let seen = self.known.intern(&mut self.words, word);
+        (!seen.is_stopword()).then_some(seen.id)
     }
 
     /// Ends the page being counted: its words' ids, each at its place in
@@ -257,6 +209,63 @@ impl Vocabulary {
     /// Every word met, each at its id.
     pub fn into_words(self) -> Words {
         self.words
+    }
+}
+
+impl Known {
+    /// Knows each stopword, with its id, as [`Known::intern`] would.
+    fn with_stopwords() -> Known {
+        let mut known = Known::default();
+        for (i, &word) in STOPWORDS.iter().enumerate() {
+            let seen = Seen::new(FIRST_STOPWORD + i as u32);
+            if let Some(key) = short_key(word) {
+                known.short.insert(key, seen);
+                continue;
+            }
+            match known.long.entry(word_hash(word)) {
+                Entry::Vacant(place) => {
+                    place.insert(seen);
+                }
+                Entry::Occupied(_) => {
+                    known.others.insert(word.to_string(), seen);
+                }
+            }
+        }
+        known
+    }
+
+    /// The state of `word`, which is added to `words` if it is new.
+    /// Stopwords are known too, so that a word costs one lookup however
+    /// common it is.
+    fn intern(&mut self, words: &mut Words, word: &str) -> &mut Seen {
+        match short_key(word) {
+            Some(key) => self
+                .short
+                .entry(key)
+                .or_insert_with(|| Seen::new(words.push(word))),
+            None => self.intern_long(words, word, word_hash(word)),
+        }
+    }
+
+    /// The state of `word`, longer than eight bytes, whose [`word_hash`]
+    /// is `hash`.
+    fn intern_long(&mut self, words: &mut Words, word: &str, hash: u64) -> &mut Seen {
+        match self.long.entry(hash) {
+            Entry::Occupied(found) if spelling(words, found.get().id) == word => found.into_mut(),
+            Entry::Occupied(_) => self
+                .others
+                .entry(word.to_string())
+                .or_insert_with(|| Seen::new(words.push(word))),
+            Entry::Vacant(place) => place.insert(Seen::new(words.push(word))),
+        }
+    }
+}
+
+/// The word whose id is `id`, a stopword or one of `words`.
+fn spelling(words: &Words, id: u32) -> &str {
+    match id.checked_sub(FIRST_STOPWORD) {
+        Some(stopword) => STOPWORDS[stopword as usize],
+        None => words.get(id),
     }
 }
 
@@ -280,9 +289,11 @@ pub struct Words {
 }
 
 impl Words {
-    fn push(&mut self, word: &str) {
+    /// Adds `word`; returns its index.
+    fn push(&mut self, word: &str) -> u32 {
         self.text.push_str(word);
         self.ends.push(self.text.len() as u32);
+        (self.ends.len() - 1) as u32
     }
 
     /// Word `i`.
@@ -300,20 +311,20 @@ impl Words {
     }
 }
 
-/// One indexed page.
+/// One indexed page; its texts borrowed from the site.
 #[derive(Debug, Clone)]
-pub struct Document {
+pub struct Document<'s> {
     pub url: String,
-    pub title: String,
+    pub title: &'s str,
     pub kind: Kind,
-    pub also_called: Vec<String>,
+    pub also_called: &'s [String],
     /// Which of [`Collected::vocabularies`] the page's words are in.
     pub vocabulary: usize,
     /// The page's distinct indexed words, as ids in its vocabulary, in
     /// order of first appearance; [`Unit::terms`] refer to them by place.
     pub words: Vec<u32>,
     /// Unit 0 is the top of the page; unit `k + 1` is heading `k` of its toc.
-    pub units: Vec<Unit>,
+    pub units: Vec<Unit<'s>>,
 }
 
 /// Whether a page is indexed: `[search] sections` empty, or its top folder listed.
@@ -326,9 +337,9 @@ fn indexed(config: &SearchConfig, section_dir: &str) -> bool {
 
 /// The indexed pages and the words they use.
 #[derive(Debug, Clone)]
-pub struct Collected {
+pub struct Collected<'s> {
     /// Every indexed page, in the site's page order.
-    pub documents: Vec<Document>,
+    pub documents: Vec<Document<'s>>,
     /// The words of the pages, one vocabulary per collecting thread.
     pub vocabularies: Vec<Words>,
 }
@@ -338,7 +349,7 @@ pub struct Collected {
 /// Each thread of the pool counts its pages' words into a vocabulary of
 /// its own, so that a word costs a lookup by spelling once per thread
 /// rather than once per page (here and again in the index).
-pub fn collect(site: &Site) -> Collected {
+pub fn collect(site: &Site) -> Collected<'_> {
     let base_path = site.config.base_path();
     let config = &site.config.search;
     let vocabularies: Vec<Mutex<Vocabulary>> = (0..rayon::current_num_threads())
@@ -359,9 +370,9 @@ pub fn collect(site: &Site) -> Collected {
             let units = count_units(&mut words, page, doc);
             Document {
                 url: format!("{base_path}{}", page.path),
-                title: meta.title.clone(),
+                title: &meta.title,
                 kind: meta.kind,
-                also_called: meta.also_called.clone(),
+                also_called: &meta.also_called,
                 vocabulary,
                 words: words.end_page(),
                 units,
@@ -383,28 +394,25 @@ pub fn collect(site: &Site) -> Collected {
 }
 
 /// A page's units, their words counted into `vocabulary`.
-fn count_units(vocabulary: &mut Vocabulary, page: &Page, doc: &RenderedDoc<DocId>) -> Vec<Unit> {
+fn count_units<'s>(
+    vocabulary: &mut Vocabulary,
+    page: &'s Page,
+    doc: &'s RenderedDoc<DocId>,
+) -> Vec<Unit<'s>> {
     let meta = &page.meta;
     let mut units: Vec<Unit> = std::iter::once(Unit::default())
         .chain(doc.toc.iter().map(|h| Unit {
-            heading: h.title.clone(),
-            id: h.id.clone(),
+            heading: &h.title,
+            id: &h.id,
             ..Unit::default()
         }))
         .collect();
-    let mut texts: Vec<Vec<&str>> = vec![Vec::new(); units.len()];
-    for block in &doc.text.blocks {
-        if matches!(block.kind, BlockKind::Heading { .. }) {
-            continue;
-        }
-        let unit = block.section.map_or(0, |s| s + 1).min(units.len() - 1);
-        texts[unit].push(&block.text);
-    }
+    let texts = UnitTexts::of(doc, units.len());
     let also_called = meta.also_called.join(" · ");
     let summary: Vec<&str> = meta.summary.iter().map(String::as_str).collect();
-    for (u, (unit, text)) in units.iter_mut().zip(&texts).enumerate() {
-        let heading_text = unit.heading.clone();
-        let heading = [heading_text.as_str()];
+    for (u, unit) in units.iter_mut().enumerate() {
+        let text = texts.of_unit(u);
+        let heading = [unit.heading];
         unit.excerpt = excerpt(text.iter().copied());
         if u == 0 {
             if !summary.is_empty() {
@@ -425,6 +433,47 @@ fn count_units(vocabulary: &mut Vocabulary, page: &Page, doc: &RenderedDoc<DocId
         }
     }
     units
+}
+
+/// The body texts of each unit of a page, in order, in one list: a list per
+/// unit, each grown block by block, was most of collecting's allocations.
+struct UnitTexts<'s> {
+    texts: Vec<&'s str>,
+    /// Where each unit's texts start, plus their end.
+    starts: Vec<usize>,
+}
+
+impl<'s> UnitTexts<'s> {
+    /// The texts of `doc`'s blocks but headings, by unit (of `units`).
+    fn of(doc: &'s RenderedDoc<DocId>, units: usize) -> UnitTexts<'s> {
+        let unit_of = |section: Option<usize>| section.map_or(0, |s| s + 1).min(units - 1);
+        let body = || {
+            doc.text
+                .blocks
+                .iter()
+                .filter(|b| !matches!(b.kind, BlockKind::Heading { .. }))
+        };
+        let mut starts = vec![0; units + 1];
+        for block in body() {
+            starts[unit_of(block.section) + 1] += 1;
+        }
+        for u in 1..starts.len() {
+            starts[u] += starts[u - 1];
+        }
+        let mut next = starts.clone();
+        let mut texts = vec![""; starts[units]];
+        for block in body() {
+            let at = &mut next[unit_of(block.section)];
+            texts[*at] = &block.text;
+            *at += 1;
+        }
+        UnitTexts { texts, starts }
+    }
+
+    /// Unit `u`'s texts.
+    fn of_unit(&self, u: usize) -> &[&'s str] {
+        &self.texts[self.starts[u]..self.starts[u + 1]]
+    }
 }
 
 /// The first [`EXCERPT_CHARS`] characters of the texts, joined by spaces,
@@ -690,24 +739,27 @@ mod tests {
     #[test]
     fn long_words_sharing_a_hash_are_told_apart() {
         let mut vocabulary = Vocabulary::default();
-        assert_eq!(vocabulary.intern_long("backaches", 7), 0);
+        let long = |v: &mut Vocabulary, word: &str, hash: u64| {
+            v.known.intern_long(&mut v.words, word, hash).id
+        };
+        assert_eq!(long(&mut vocabulary, "backaches", 7), 0);
         assert_eq!(
-            vocabulary.intern_long("hamstrings", 7),
+            long(&mut vocabulary, "hamstrings", 7),
             1,
             "same hash, other word"
         );
-        assert_eq!(vocabulary.intern_long("hamstrings", 7), 1);
-        assert_eq!(vocabulary.intern_long("backaches", 7), 0);
+        assert_eq!(long(&mut vocabulary, "hamstrings", 7), 1);
+        assert_eq!(long(&mut vocabulary, "backaches", 7), 0);
         let themselves = word_hash("themselves");
         assert_eq!(vocabulary.intern("themselves"), None, "a long stopword");
         assert!(
-            vocabulary.intern_long("stretching", themselves) < FIRST_STOPWORD,
+            long(&mut vocabulary, "stretching", themselves) < FIRST_STOPWORD,
             "a stopword's hash"
         );
         assert_eq!(vocabulary.intern("themselves"), None);
         vocabulary.end_page();
         assert_eq!(vocabulary.intern("themselves"), None, "known on every page");
-        assert_eq!(vocabulary.intern_long("stretching", themselves), 2);
+        assert_eq!(long(&mut vocabulary, "stretching", themselves), 2);
         let words = vocabulary.into_words();
         assert_eq!(
             words.iter().collect::<Vec<_>>(),

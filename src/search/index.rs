@@ -156,13 +156,16 @@ pub fn quantize(score: f64, max: f64) -> u8 {
 /// Gives back the documents, their word counts used up: once the pages are
 /// scored they are not needed, and on a big site they were the largest part
 /// of the index's memory (freed early, that memory serves the stages after).
-pub fn build(mut collected: Collected, config: &SearchConfig) -> (Index, Vec<Document>) {
+pub fn build<'s>(
+    mut collected: Collected<'s>,
+    config: &SearchConfig,
+) -> (Index, Vec<Document<'s>>) {
     let table = synonym_table(&collected.documents, config);
     let dictionary = Dictionary::new(&collected, &table);
-    let ranges = word_ranges(
+    let ranges = Ranges::new(word_ranges(
         &dictionary.pages,
         rayon::current_num_threads() * RANGES_PER_THREAD,
-    );
+    ));
     let scores = score_pages(&mut collected.documents, config, &dictionary, &ranges);
     let wanted = stem_groups(&dictionary.words, &table);
     let is_wanted: FastSet<u32> = wanted.values().flatten().map(|&w| w as u32).collect();
@@ -353,11 +356,30 @@ fn idf(n: usize, df: usize) -> f64 {
     (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
 }
 
-/// Scored words, by word id: (word id, its score on a page).
+/// Scored words: (word id, its score on a page).
 type ScoredWords = Vec<(u32, Scored)>;
 
-/// One page's scored words, sorted by word id, and where each word range
-/// ([`word_ranges`]) starts among them, plus their end. Found while the
+/// The word ranges ([`word_ranges`]), and which one each word is in.
+struct Ranges {
+    /// (first, end) word ids of each range.
+    bounds: Vec<(u32, u32)>,
+    /// Per dictionary word, its range.
+    of_word: Vec<u32>,
+}
+
+impl Ranges {
+    fn new(bounds: Vec<(u32, u32)>) -> Ranges {
+        let of_word = bounds
+            .iter()
+            .enumerate()
+            .flat_map(|(r, &(first, end))| std::iter::repeat_n(r as u32, (end - first) as usize))
+            .collect();
+        Ranges { bounds, of_word }
+    }
+}
+
+/// One page's scored words, grouped by word range ([`word_ranges`]), and
+/// where each range starts among them, plus their end. Found while the
 /// page is being scored: a search per page and range afterwards reached
 /// into every page's cold memory and was a fifth of the index's time.
 struct PageWords {
@@ -366,18 +388,27 @@ struct PageWords {
 }
 
 impl PageWords {
-    fn new(words: ScoredWords, ranges: &[(u32, u32)]) -> PageWords {
-        let mut at = 0;
-        let mut range_starts: Vec<u32> = ranges
-            .iter()
-            .map(|&(first, _)| {
-                at += words[at..].iter().take_while(|&&(w, _)| w < first).count();
-                at as u32
-            })
-            .collect();
-        range_starts.push(words.len() as u32);
+    /// Groups `words` by range, in their order within each: gathering
+    /// reads a range's words in any order, and sorting each page's words
+    /// by id was a third of scoring.
+    fn new(words: ScoredWords, ranges: &Ranges) -> PageWords {
+        let range_of = |word: u32| ranges.of_word[word as usize] as usize;
+        let mut range_starts = vec![0u32; ranges.bounds.len() + 1];
+        for &(word, _) in &words {
+            range_starts[range_of(word) + 1] += 1;
+        }
+        for r in 1..range_starts.len() {
+            range_starts[r] += range_starts[r - 1];
+        }
+        let mut next = range_starts.clone();
+        let mut grouped = vec![(0, Scored::default()); words.len()];
+        for (word, scored) in words {
+            let at = &mut next[range_of(word)];
+            grouped[*at as usize] = (word, scored);
+            *at += 1;
+        }
         PageWords {
-            words,
+            words: grouped,
             range_starts,
         }
     }
@@ -402,7 +433,7 @@ fn score_pages(
     documents: &mut [Document],
     config: &SearchConfig,
     dictionary: &Dictionary,
-    ranges: &[(u32, u32)],
+    ranges: &Ranges,
 ) -> PageScores {
     let bm25f = Bm25f::new(documents, config);
     // Per word, computed once: a logarithm per (word, section) was most of
@@ -438,7 +469,7 @@ fn score_pages(
     }
 }
 
-/// One page's words and their scores, sorted by word id; and the page's
+/// One page's words and their scores, in the page's order; and the page's
 /// largest page and section score.
 fn score_page(
     page: u32,
@@ -466,7 +497,7 @@ fn score_page(
     }
     let factors = bm25f.factors(&page_lengths(doc), &bm25f.page_avg);
     let mut max_page = 0.0f64;
-    let mut scores: ScoredWords = global
+    let scores: ScoredWords = global
         .iter()
         .zip(totals)
         .map(|(&word, (counts, sections))| {
@@ -483,7 +514,6 @@ fn score_page(
             (word, scored)
         })
         .collect();
-    scores.sort_unstable_by_key(|&(word, _)| word);
     (scores, (max_page, max_section))
 }
 
@@ -508,10 +538,11 @@ const RANGES_PER_THREAD: usize = 8;
 fn encode_postings_by_range(
     scores: &PageScores,
     dictionary: &Dictionary,
-    ranges: &[(u32, u32)],
+    ranges: &Ranges,
     wanted: &FastSet<u32>,
 ) -> Encoded {
     let done: Vec<Encoded> = ranges
+        .bounds
         .par_iter()
         .enumerate()
         .map(|(r, &(first, end))| {
@@ -787,7 +818,7 @@ fn synonym_table(documents: &[Document], config: &SearchConfig) -> BTreeMap<Stri
         .synonyms
         .iter()
         .flat_map(|(phrase, targets)| targets.iter().map(move |t| (phrase.as_str(), t.clone())));
-    let names: Vec<String> = documents.iter().map(|d| canonical_name(&d.title)).collect();
+    let names: Vec<String> = documents.iter().map(|d| canonical_name(d.title)).collect();
     let other_names = documents.iter().zip(&names).flat_map(|(doc, name)| {
         doc.also_called
             .iter()
@@ -888,7 +919,7 @@ impl StemPages {
             .filter_map(|&page| {
                 let mut found: Option<Scored> = None;
                 for (list, at) in lists.iter().zip(&mut next) {
-                    *at += list[*at..].partition_point(|s| s.page < page);
+                    *at = seek(list, *at, page);
                     let Some(&scored) = list.get(*at).filter(|s| s.page == page) else {
                         continue;
                     };
@@ -900,12 +931,22 @@ impl StemPages {
             })
             .collect();
     }
+}
 
-    /// The stem's best word on `page`, a candidate page.
-    fn found_on(&self, page: u32) -> Option<Scored> {
-        let at = self.found.binary_search_by_key(&page, |s| s.page).ok()?;
-        Some(self.found[at])
+/// The first place in `list` (by page, ascending) from `at` on whose page
+/// is not below `page`: galloping from `at`, as lists are walked in step
+/// with ascending pages, so that a near page costs a step or two rather
+/// than a search of the whole list in cold memory.
+fn seek(list: &[Scored], mut at: usize, page: u32) -> usize {
+    let mut end = at;
+    let mut step = 1;
+    // Everything before `at` is below `page`.
+    while end < list.len() && list[end].page < page {
+        at = end + 1;
+        end += step;
+        step *= 2;
     }
+    at + list[at..end.min(list.len())].partition_point(|s| s.page < page)
 }
 
 /// The best `keep` of `list`, best first: by score, then the earlier page.
@@ -983,9 +1024,17 @@ fn target_pages(stems: &HashMap<String, StemPages>, target: &str) -> Vec<Scored>
     // page were most of the synonyms' time on a site of many other names.
     let (mut hits, mut units) = (Vec::with_capacity(lists.len()), Vec::new());
     let mut found = Vec::new();
+    // Each word's list is walked in step with the candidates.
+    let mut next = vec![0usize; lists.len()];
     for page in candidates {
         hits.clear();
-        hits.extend(lists.iter().map_while(|l| l.found_on(page)));
+        for (list, at) in lists.iter().zip(&mut next) {
+            *at = seek(&list.found, *at, page);
+            match list.found.get(*at) {
+                Some(&scored) if scored.page == page => hits.push(scored),
+                _ => break,
+            }
+        }
         if hits.len() == lists.len() {
             found.push(all_found(page, &hits, &mut units));
         }
@@ -1024,9 +1073,9 @@ mod tests {
     fn doc(
         vocabularies: &mut [Vocabulary],
         v: usize,
-        (title, kind, also): (&str, Kind, &[&str]),
-        body: &[(&str, &str)],
-    ) -> Document {
+        (title, kind, also): (&'static str, Kind, &[&str]),
+        body: &[(&'static str, &str)],
+    ) -> Document<'static> {
         let vocabulary = &mut vocabularies[v];
         let mut top = Unit::default();
         let also_called = also.join(" · ");
@@ -1034,8 +1083,8 @@ mod tests {
         let mut units = vec![top];
         for (heading, text) in body {
             let mut unit = Unit {
-                heading: heading.to_string(),
-                id: heading.to_lowercase(),
+                heading,
+                id: heading,
                 ..Unit::default()
             };
             vocabulary.count(&mut unit, [&[], &[], &[heading], &[], &[text]]);
@@ -1043,9 +1092,11 @@ mod tests {
         }
         Document {
             url: format!("/{}/", title.to_lowercase()),
-            title: title.to_string(),
+            title,
             kind,
-            also_called: also.iter().map(|s| s.to_string()).collect(),
+            // A test's pages live as long as the test: leaked, as a site's
+            // would be borrowed.
+            also_called: Vec::leak(also.iter().map(|s| s.to_string()).collect()),
             vocabulary: v,
             words: vocabulary.end_page(),
             units,
@@ -1065,7 +1116,7 @@ mod tests {
     }
 
     /// Three pages, counted by two "threads" as a build might.
-    fn corpus() -> Collected {
+    fn corpus() -> Collected<'static> {
         let mut vocabularies = [Vocabulary::default(), Vocabulary::default()];
         let documents = vec![
             doc(
@@ -1215,15 +1266,20 @@ mod tests {
             named: false,
             sections: Best::default(),
         };
-        let ranges = [(0, 1), (1, 3), (3, 4)];
+        let ranges = Ranges::new(vec![(0, 1), (1, 3), (3, 4)]);
+        assert_eq!(ranges.of_word, [0, 1, 1, 2]);
         let pages = [
-            vec![(0, scored(0)), (2, scored(0)), (3, scored(0))],
-            vec![(1, scored(1)), (2, scored(1))],
+            vec![(3, scored(0)), (0, scored(0)), (2, scored(0))],
+            vec![(2, scored(1)), (1, scored(1))],
             vec![(2, scored(2))],
         ]
         .map(|words| PageWords::new(words, &ranges));
         assert_eq!(pages[0].range_starts, [0, 1, 2, 3]);
+        let words: Vec<u32> = pages[0].words.iter().map(|&(w, _)| w).collect();
+        assert_eq!(words, [0, 2, 3], "grouped by range");
         assert_eq!(pages[1].range_starts, [0, 0, 2, 2]);
+        let words: Vec<u32> = pages[1].words.iter().map(|&(w, _)| w).collect();
+        assert_eq!(words, [2, 1], "in the page's order within a range");
         let (all, starts) = gather(&pages, 1, (1, 3), &[1, 1, 3, 1]);
         assert_eq!(starts, [0, 1, 4], "word 1 has one page, word 2 three");
         let pages: Vec<u32> = all.iter().map(|s| s.page).collect();
@@ -1260,8 +1316,24 @@ mod tests {
             .collect();
         // Page 1 has neither word; on page 2 they tie, and the first word wins.
         assert_eq!(found, [(2, 5.0, true), (4, 3.0, false), (5, 1.0, false)]);
-        assert_eq!(stem.found_on(4).map(|s| s.score), Some(3.0));
-        assert!(stem.found_on(0).is_none(), "not a candidate");
+    }
+
+    #[test]
+    fn seeking_finds_the_first_page_not_below() {
+        let list: Vec<Scored> = [1, 3, 3, 4, 8, 9, 12, 20, 21, 30]
+            .iter()
+            .map(|&page| Scored {
+                page,
+                ..Scored::default()
+            })
+            .collect();
+        for from in 0..=list.len() {
+            for page in 0..32 {
+                let want = from + list[from..].partition_point(|s| s.page < page);
+                assert_eq!(seek(&list, from, page), want, "from {from}, page {page}");
+            }
+        }
+        assert_eq!(seek(&[], 0, 5), 0);
     }
 
     #[test]
