@@ -139,7 +139,10 @@ pub fn quantize(score: f64, max: f64) -> u8 {
     if score <= 0.0 || max <= 0.0 {
         return 0;
     }
-    ((score / max).sqrt() * 255.0).round().clamp(1.0, 255.0) as u8
+    // Rounded half up by adding a half and truncating (`as` saturates at
+    // 255): `f64::round` is a library call on baseline x86-64, and this
+    // runs for every (word, page) and (word, section) pair.
+    (((score / max).sqrt() * 255.0 + 0.5) as u8).max(1)
 }
 
 /// Builds the index of `documents`.
@@ -356,9 +359,6 @@ fn idf(n: usize, df: usize) -> f64 {
     (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
 }
 
-/// Scored words: (word id, its score on a page).
-type ScoredWords = Vec<(u32, Scored)>;
-
 /// The word ranges ([`word_ranges`]), and which one each word is in.
 struct Ranges {
     /// (first, end) word ids of each range.
@@ -383,32 +383,35 @@ impl Ranges {
 /// page is being scored: a search per page and range afterwards reached
 /// into every page's cold memory and was a fifth of the index's time.
 struct PageWords {
-    words: ScoredWords,
+    /// (word id, its score on the page).
+    words: Vec<(u32, Scored)>,
     range_starts: Vec<u32>,
 }
 
 impl PageWords {
-    /// Groups `words` by range, in their order within each: gathering
-    /// reads a range's words in any order, and sorting each page's words
-    /// by id was a third of scoring.
-    fn new(words: ScoredWords, ranges: &Ranges) -> PageWords {
+    /// The page's words (dictionary `ids`) with their `scores` (in the
+    /// same order), grouped by range and in their order within each, each
+    /// put in its place as it is scored: gathering reads a range's words in
+    /// any order, and sorting each page's words by id was a third of
+    /// scoring.
+    fn group(ids: &[u32], scores: impl Iterator<Item = Scored>, ranges: &Ranges) -> PageWords {
         let range_of = |word: u32| ranges.of_word[word as usize] as usize;
         let mut range_starts = vec![0u32; ranges.bounds.len() + 1];
-        for &(word, _) in &words {
+        for &word in ids {
             range_starts[range_of(word) + 1] += 1;
         }
         for r in 1..range_starts.len() {
             range_starts[r] += range_starts[r - 1];
         }
         let mut next = range_starts.clone();
-        let mut grouped = vec![(0, Scored::default()); words.len()];
-        for (word, scored) in words {
+        let mut words = vec![(0, Scored::default()); ids.len()];
+        for (&word, scored) in ids.iter().zip(scores) {
             let at = &mut next[range_of(word)];
-            grouped[*at as usize] = (word, scored);
+            words[*at as usize] = (word, scored);
             *at += 1;
         }
         PageWords {
-            words: grouped,
+            words,
             range_starts,
         }
     }
@@ -449,15 +452,22 @@ fn score_pages(
             )
         })
         .collect();
+    let scorer = Scorer {
+        bm25f: &bm25f,
+        idfs: &idfs,
+        dictionary,
+        ranges,
+    };
     let pages: Vec<(PageWords, (f64, f64))> = documents
         .par_iter_mut()
         .enumerate()
-        .map(|(page, doc)| {
-            let (words, max) = score_page(page as u32, doc, &bm25f, &idfs, dictionary);
+        // A buffer per thread for the pages' word totals.
+        .map_init(Vec::new, |totals, (page, doc)| {
+            let scored = scorer.score_page(page as u32, doc, totals);
             for unit in &mut doc.units {
                 unit.terms = Vec::new();
             }
-            (PageWords::new(words, ranges), max)
+            scored
         })
         .collect();
     let max = pages.iter().fold((0.0, 0.0), |m, (_, p)| {
@@ -469,52 +479,66 @@ fn score_pages(
     }
 }
 
-/// One page's words and their scores, in the page's order; and the page's
-/// largest page and section score.
-fn score_page(
-    page: u32,
-    doc: &Document,
-    bm25f: &Bm25f,
-    idfs: &[(f64, f64)],
-    dictionary: &Dictionary,
-) -> (ScoredWords, (f64, f64)) {
-    let boost = bm25f.boost(doc.kind);
-    let global = dictionary.of(doc);
-    // Per word of the page: its field counts summed over sections, and its best sections.
-    let mut totals = vec![([0u32; 5], Best::default()); global.len()];
-    let mut max_section = 0.0f64;
-    for (u, unit) in doc.units.iter().enumerate() {
-        let factors = bm25f.factors(&unit.lengths, &bm25f.unit_avg);
-        for &(local, counts) in &unit.terms {
-            let word = global[local as usize] as usize;
-            let counts = counts.map(u32::from);
-            let score = Bm25f::score(&counts, &factors, idfs[word].1) * boost;
-            max_section = max_section.max(score);
-            let (total, best) = &mut totals[local as usize];
-            *total = std::array::from_fn(|f| total[f] + counts[f]);
-            best.push(u as u32, score as f32);
+/// What scoring a page needs besides the page.
+struct Scorer<'a> {
+    bm25f: &'a Bm25f<'a>,
+    /// Per word: its IDF over pages and over sections.
+    idfs: &'a [(f64, f64)],
+    dictionary: &'a Dictionary,
+    ranges: &'a Ranges,
+}
+
+/// A word's field counts summed over a page's sections, and its best
+/// sections there.
+type WordTotals = ([u32; 5], Best);
+
+impl Scorer<'_> {
+    /// One page's words and their scores, grouped by range; and the page's
+    /// largest page and section score. `totals` is a buffer.
+    fn score_page(
+        &self,
+        page: u32,
+        doc: &Document,
+        totals: &mut Vec<WordTotals>,
+    ) -> (PageWords, (f64, f64)) {
+        let (bm25f, idfs) = (self.bm25f, self.idfs);
+        let boost = bm25f.boost(doc.kind);
+        let global = self.dictionary.of(doc);
+        totals.clear();
+        totals.resize(global.len(), ([0; 5], Best::default()));
+        let mut max_section = 0.0f64;
+        for (u, unit) in doc.units.iter().enumerate() {
+            let factors = bm25f.factors(&unit.lengths, &bm25f.unit_avg);
+            for &(local, counts) in &unit.terms {
+                let word = global[local as usize] as usize;
+                let counts = counts.map(u32::from);
+                let score = Bm25f::score(&counts, &factors, idfs[word].1) * boost;
+                max_section = max_section.max(score);
+                let (total, best) = &mut totals[local as usize];
+                *total = std::array::from_fn(|f| total[f] + counts[f]);
+                best.push(u as u32, score as f32);
+            }
         }
+        let factors = bm25f.factors(&page_lengths(doc), &bm25f.page_avg);
+        let mut max_page = 0.0f64;
+        let scores = global
+            .iter()
+            .zip(totals.iter())
+            .map(|(&word, (counts, sections))| {
+                let page_idf = idfs[word as usize].0;
+                let score = Bm25f::score(counts, &factors, page_idf) * boost;
+                max_page = max_page.max(score);
+                let named = counts[Field::Title as usize] + counts[Field::AlsoCalled as usize] > 0;
+                Scored {
+                    page,
+                    score: score as f32,
+                    named,
+                    sections: *sections,
+                }
+            });
+        let words = PageWords::group(&global, scores, self.ranges);
+        (words, (max_page, max_section))
     }
-    let factors = bm25f.factors(&page_lengths(doc), &bm25f.page_avg);
-    let mut max_page = 0.0f64;
-    let scores: ScoredWords = global
-        .iter()
-        .zip(totals)
-        .map(|(&word, (counts, sections))| {
-            let page_idf = idfs[word as usize].0;
-            let score = Bm25f::score(&counts, &factors, page_idf) * boost;
-            max_page = max_page.max(score);
-            let named = counts[Field::Title as usize] + counts[Field::AlsoCalled as usize] > 0;
-            let scored = Scored {
-                page,
-                score: score as f32,
-                named,
-                sections,
-            };
-            (word, scored)
-        })
-        .collect();
-    (scores, (max_page, max_section))
 }
 
 /// Every word's encoded postings, and the scored pages of the words the
@@ -672,9 +696,11 @@ fn stem_groups(
         .flat_map(|target| index_words(target))
         .map(|w| stem(&w))
         .collect();
+    let beginnings: FastSet<&[u8]> = wanted.iter().map(|s| stem_beginning(s)).collect();
     let found: Vec<(String, usize)> = words
         .par_iter()
         .enumerate()
+        .filter(|(_, w)| may_stem_to(w, &beginnings))
         .filter_map(|(i, w)| {
             let s = stem(w);
             wanted.contains(&s).then_some((s, i))
@@ -686,6 +712,28 @@ fn stem_groups(
         groups.entry(s).or_default().push(i);
     }
     groups
+}
+
+/// The first two bytes of a stem (all of it if it is shorter).
+fn stem_beginning(stem: &str) -> &[u8] {
+    &stem.as_bytes()[..stem.len().min(2)]
+}
+
+/// Whether `word`'s stem may begin with one of `beginnings`
+/// ([`stem_beginning`]); if not, there is no need to stem it (stemming
+/// every word of a big site's dictionary was a slow step).
+///
+/// A word's stem begins as the word does. Snowball's English stemmer only
+/// rewrites endings: from the first region (R1), which starts at the third
+/// letter at the earliest, or in step 1, which keeps the first two letters
+/// or cuts the word back to its first. A word that is not stemmed is its
+/// own stem. Only three exceptional forms differ in their second letter:
+/// `dying`, `lying` and `tying` (→ `die`, `lie`, `tie`).
+fn may_stem_to(word: &str, beginnings: &FastSet<&[u8]>) -> bool {
+    let bytes = word.as_bytes();
+    beginnings.contains(&bytes[..bytes.len().min(2)])
+        || beginnings.contains(&bytes[..bytes.len().min(1)])
+        || matches!(word, "dying" | "lying" | "tying")
 }
 
 /// Appends one word's pages (in page order) as a posting list, quantized,
@@ -1268,12 +1316,8 @@ mod tests {
         };
         let ranges = Ranges::new(vec![(0, 1), (1, 3), (3, 4)]);
         assert_eq!(ranges.of_word, [0, 1, 1, 2]);
-        let pages = [
-            vec![(3, scored(0)), (0, scored(0)), (2, scored(0))],
-            vec![(2, scored(1)), (1, scored(1))],
-            vec![(2, scored(2))],
-        ]
-        .map(|words| PageWords::new(words, &ranges));
+        let pages = [(0, vec![3, 0, 2]), (1, vec![2, 1]), (2, vec![2])]
+            .map(|(page, ids)| PageWords::group(&ids, ids.iter().map(|_| scored(page)), &ranges));
         assert_eq!(pages[0].range_starts, [0, 1, 2, 3]);
         let words: Vec<u32> = pages[0].words.iter().map(|&(w, _)| w).collect();
         assert_eq!(words, [0, 2, 3], "grouped by range");
@@ -1337,10 +1381,64 @@ mod tests {
     }
 
     #[test]
+    fn a_stem_begins_as_its_word_does() {
+        // Every word of the bundled guide and of the shared test vectors,
+        // and a few hundred thousand made-up words: random beginnings with
+        // one or two of the endings Snowball rewrites.
+        // Each line: [text, tokens, stems].
+        let vectors = include_str!("../../tests/search/vectors.jsonl");
+        let mut words: Vec<String> = vectors
+            .lines()
+            .filter_map(|line| {
+                serde_json::from_str::<(String, Vec<String>, Vec<String>)>(line).ok()
+            })
+            .flat_map(|(_, tokens, _)| tokens)
+            .collect();
+        assert!(words.len() > 1000, "the test vectors' words");
+        let letters = b"abcdefghijklmnopqrstuvwxyzaeiouyaeiouy";
+        let endings = [
+            "", "s", "es", "ies", "ied", "ed", "ing", "ingly", "edly", "eed", "eedly", "ly", "y",
+            "ational", "tional", "izer", "ization", "ation", "alism", "aliti", "alli", "fulness",
+            "ousli", "iveness", "iviti", "biliti", "bli", "ogi", "fulli", "lessli", "alize",
+            "icate", "ical", "ness", "ative", "ance", "ence", "able", "ible", "ement", "ism",
+            "ate", "iti", "ous", "ive", "ize", "ion", "e", "ll", "sses", "enci", "entli",
+        ];
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut next = |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as usize
+        };
+        for _ in 0..300_000 {
+            let mut word: String = (0..next(5))
+                .map(|_| char::from(letters[next(letters.len())]))
+                .collect();
+            for _ in 0..1 + next(2) {
+                word.push_str(endings[next(endings.len())]);
+            }
+            words.push(word);
+        }
+        words.extend(["dying", "lying", "tying", "a", "ies", "aing", "sses"].map(String::from));
+        for word in words.iter().filter(|w| !w.is_empty()) {
+            let stem = stem(word);
+            let beginnings: FastSet<&[u8]> = [stem_beginning(&stem)].into_iter().collect();
+            assert!(may_stem_to(word, &beginnings), "{word} → {stem}");
+        }
+    }
+
+    #[test]
     fn quantize_is_monotonic() {
         assert_eq!(quantize(0.0, 1.0), 0);
         assert_eq!(quantize(1.0, 1.0), 255);
         assert_eq!(quantize(1e-9, 1.0), 1);
         assert!(quantize(0.3, 1.0) < quantize(0.4, 1.0));
+        assert_eq!(quantize(2.0, 1.0), 255, "saturates above the largest");
+        // Rounds as `f64::round` did, over the whole range.
+        for i in 1..=100_000 {
+            let score = f64::from(i) / 100_000.0;
+            let rounded = ((score.sqrt() * 255.0).round().clamp(1.0, 255.0)) as u8;
+            assert_eq!(quantize(score, 1.0), rounded, "{score}");
+        }
     }
 }
