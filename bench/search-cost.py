@@ -4,9 +4,11 @@
 Copies SITE twice into OUT_BASE, once with `[search] enable = false` and once
 with `enable = true`, then times `carebook build` of each, interleaved
 (off, on, off, on, ...), every build into a fresh output folder so that no
-build pays for deleting the previous one (each is deleted after it is timed). Prints per setting the median wall
-time, user and system CPU and peak memory, and the median of the per-round
-on/off wall-time ratios.
+build pays for deleting the previous one (each is deleted once timed).
+Prints per setting the median wall time, user and system CPU and peak
+memory; the median of the per-round on/off wall-time and CPU-time ratios;
+and the ratios of the medians (steadier when load changes from build to
+build rather than from minute to minute).
 
     bench/search-cost.py --bin target/release/carebook --site bench-out/corpus/n1000/carebook \
         --runs 21 --out-base /dev/shm
@@ -91,10 +93,13 @@ def main():
             if name != "off":
                 ratios = sorted(r[0] / o[0] for r, o in zip(runs, off))
                 cpu = statistics.median((r[1] + r[2]) / (o[1] + o[2]) for r, o in zip(runs, off))
+                off_wall = statistics.median(o[0] for o in off)
+                off_cpu = statistics.median(o[1] + o[2] for o in off)
+                on_cpu = statistics.median(r[1] + r[2] for r in runs)
                 line += (
                     f"  | wall vs off: median ratio {statistics.median(ratios):.3f}"
                     f" (middle half {ratios[len(ratios) // 4]:.3f}-{ratios[(3 * len(ratios)) // 4]:.3f}),"
-                    f" cpu ratio {cpu:.3f}"
+                    f" cpu ratio {cpu:.3f}; ratio of medians: wall {wall / off_wall:.3f}, cpu {on_cpu / off_cpu:.3f}"
                 )
             print(line)
     finally:
