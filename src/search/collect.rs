@@ -678,14 +678,7 @@ mod tests {
             "日本語",
             "long-hyphenated-word",
         ];
-        // A fixed pseudo-random sequence (xorshift), so failures repeat.
-        let mut state = 0x2545_f491_4f6c_dd1du64;
-        let mut next = |n: usize| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state % n as u64) as usize
-        };
+        let mut next = crate::search::test_sequence();
         for _ in 0..3000 {
             let texts: Vec<String> = (0..1 + next(3))
                 .map(|_| (0..next(120)).map(|_| pieces[next(pieces.len())]).collect())

@@ -1403,13 +1403,7 @@ mod tests {
             "icate", "ical", "ness", "ative", "ance", "ence", "able", "ible", "ement", "ism",
             "ate", "iti", "ous", "ive", "ize", "ion", "e", "ll", "sses", "enci", "entli",
         ];
-        let mut state = 0x2545_f491_4f6c_dd1du64;
-        let mut next = |n: usize| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state % n as u64) as usize
-        };
+        let mut next = crate::search::test_sequence();
         for _ in 0..300_000 {
             let mut word: String = (0..next(5))
                 .map(|_| char::from(letters[next(letters.len())]))

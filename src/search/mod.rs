@@ -66,6 +66,19 @@ pub(crate) type FastMap<K, V> =
 pub(crate) type FastSet<K> =
     std::collections::HashSet<K, std::hash::BuildHasherDefault<FastHasher>>;
 
+/// A fixed pseudo-random sequence (xorshift) for tests, so that failures
+/// repeat: each call gives a number below its argument.
+#[cfg(test)]
+pub(crate) fn test_sequence() -> impl FnMut(usize) -> usize {
+    let mut state = 0x2545_f491_4f6c_dd1du64;
+    move |n| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state % n as u64) as usize
+    }
+}
+
 /// Where the search page and the index live, under the output root.
 pub const SEARCH_PATH: &str = "search/";
 
