@@ -16,8 +16,8 @@ use crate::markdown::{BlockKind, RenderedDoc};
 use crate::page::Page;
 use crate::site::Site;
 
-use super::FastMap;
 use super::analyzer::{STOPWORDS, for_each_word_in, word_hash};
+use super::{FastMap, group_in_order};
 
 /// How many characters of a section's text the result list can show.
 pub const EXCERPT_CHARS: usize = 200;
@@ -453,20 +453,11 @@ impl<'s> UnitTexts<'s> {
                 .iter()
                 .filter(|b| !matches!(b.kind, BlockKind::Heading { .. }))
         };
-        let mut starts = vec![0; units + 1];
-        for block in body() {
-            starts[unit_of(block.section) + 1] += 1;
-        }
-        for u in 1..starts.len() {
-            starts[u] += starts[u - 1];
-        }
-        let mut next = starts.clone();
-        let mut texts = vec![""; starts[units]];
-        for block in body() {
-            let at = &mut next[unit_of(block.section)];
-            texts[*at] = &block.text;
-            *at += 1;
-        }
+        let (texts, starts) = group_in_order(
+            body().map(|b| unit_of(b.section)),
+            body().map(|b| b.text.as_str()),
+            units,
+        );
         UnitTexts { texts, starts }
     }
 

@@ -21,7 +21,7 @@ use crate::front_matter::Kind;
 
 use super::analyzer::{index_words, stem};
 use super::collect::{Collected, Document, Field, canonical_name};
-use super::{FastMap, FastSet};
+use super::{FastMap, FastSet, group_in_order};
 
 /// BM25 term-frequency saturation.
 pub const K1: f64 = 1.2;
@@ -385,7 +385,7 @@ impl Ranges {
 struct PageWords {
     /// (word id, its score on the page).
     words: Vec<(u32, Scored)>,
-    range_starts: Vec<u32>,
+    range_starts: Vec<usize>,
 }
 
 impl PageWords {
@@ -395,21 +395,12 @@ impl PageWords {
     /// any order, and sorting each page's words by id was a third of
     /// scoring.
     fn group(ids: &[u32], scores: impl Iterator<Item = Scored>, ranges: &Ranges) -> PageWords {
-        let range_of = |word: u32| ranges.of_word[word as usize] as usize;
-        let mut range_starts = vec![0u32; ranges.bounds.len() + 1];
-        for &word in ids {
-            range_starts[range_of(word) + 1] += 1;
-        }
-        for r in 1..range_starts.len() {
-            range_starts[r] += range_starts[r - 1];
-        }
-        let mut next = range_starts.clone();
-        let mut words = vec![(0, Scored::default()); ids.len()];
-        for (&word, scored) in ids.iter().zip(scores) {
-            let at = &mut next[range_of(word)];
-            words[*at as usize] = (word, scored);
-            *at += 1;
-        }
+        let (words, range_starts) = group_in_order(
+            ids.iter()
+                .map(|&word| ranges.of_word[word as usize] as usize),
+            ids.iter().copied().zip(scores),
+            ranges.bounds.len(),
+        );
         PageWords {
             words,
             range_starts,
@@ -418,7 +409,7 @@ impl PageWords {
 
     /// The page's scored words in range `r`.
     fn in_range(&self, r: usize) -> &[(u32, Scored)] {
-        &self.words[self.range_starts[r] as usize..self.range_starts[r + 1] as usize]
+        &self.words[self.range_starts[r]..self.range_starts[r + 1]]
     }
 }
 

@@ -66,6 +66,30 @@ pub(crate) type FastMap<K, V> =
 pub(crate) type FastSet<K> =
     std::collections::HashSet<K, std::hash::BuildHasherDefault<FastHasher>>;
 
+/// `items` grouped by their `keys` (each below `groups`, one per item), in
+/// their order within each group: a counting sort, in one list. Returns
+/// the list and where each group starts in it, plus its end.
+pub(crate) fn group_in_order<T: Copy + Default>(
+    keys: impl Iterator<Item = usize> + Clone,
+    items: impl Iterator<Item = T>,
+    groups: usize,
+) -> (Vec<T>, Vec<usize>) {
+    let mut starts = vec![0; groups + 1];
+    for key in keys.clone() {
+        starts[key + 1] += 1;
+    }
+    for g in 1..starts.len() {
+        starts[g] += starts[g - 1];
+    }
+    let mut next = starts.clone();
+    let mut grouped = vec![T::default(); starts[groups]];
+    for (key, item) in keys.zip(items) {
+        grouped[next[key]] = item;
+        next[key] += 1;
+    }
+    (grouped, starts)
+}
+
 /// A fixed pseudo-random sequence (xorshift) for tests, so that failures
 /// repeat: each call gives a number below its argument.
 #[cfg(test)]
