@@ -78,9 +78,8 @@ struct Seen {
     /// unit's terms. Saves a map per unit.
     unit: u32,
     at: u32,
-    /// The page it was last met in, plus one, and its place in that page's
-    /// words.
-    page: u32,
+    /// Its place in the words of the page of that unit. (Units are counted
+    /// page after page, so the unit tells the page too.)
     place: u32,
 }
 
@@ -90,7 +89,6 @@ impl Seen {
             id,
             unit: 0,
             at: 0,
-            page: 0,
             place: 0,
         }
     }
@@ -113,7 +111,8 @@ pub struct Vocabulary {
     known: Known,
     words: Words,
     units: u32,
-    pages: u32,
+    /// How many units were counted before the page being counted.
+    page_base: u32,
     /// The page being counted's words (ids), in order of first appearance.
     page_words: Vec<u32>,
     /// The unit being counted's terms, copied to it once complete: one
@@ -148,7 +147,7 @@ impl Default for Vocabulary {
             known: Known::with_stopwords(),
             words: Words::default(),
             units: 0,
-            pages: 1,
+            page_base: 0,
             page_words: Vec::new(),
             terms: Vec::new(),
             buffer: String::new(),
@@ -161,7 +160,7 @@ impl Vocabulary {
     /// order) into `unit`, which must not have been counted before.
     pub fn count(&mut self, unit: &mut Unit, fields: [&[&str]; 5]) {
         self.units += 1;
-        let (current, page) = (self.units, self.pages);
+        let (current, page_base) = (self.units, self.page_base);
         unit.lengths = [0; 5];
         self.terms.clear();
         for (f, texts) in fields.iter().enumerate() {
@@ -173,8 +172,8 @@ impl Vocabulary {
                     }
                     unit.lengths[f] += 1;
                     if seen.unit != current {
-                        if seen.page != page {
-                            seen.page = page;
+                        if seen.unit <= page_base {
+                            // First met on this page.
                             seen.place = self.page_words.len() as u32;
                             self.page_words.push(seen.id);
                         }
@@ -200,7 +199,7 @@ impl Vocabulary {
     /// Ends the page being counted: its words' ids, each at its place in
     /// the page.
     pub fn end_page(&mut self) -> Vec<u32> {
-        self.pages += 1;
+        self.page_base = self.units;
         let words = self.page_words.clone();
         self.page_words.clear();
         words
@@ -413,11 +412,12 @@ fn count_units<'s>(
     for (u, unit) in units.iter_mut().enumerate() {
         let text = texts.of_unit(u);
         let heading = [unit.heading];
-        unit.excerpt = excerpt(text.iter().copied());
+        // The top of a page is shown by its summary, if it has one.
+        unit.excerpt = match u {
+            0 if !summary.is_empty() => excerpt(summary.iter().copied()),
+            _ => excerpt(text.iter().copied()),
+        };
         if u == 0 {
-            if !summary.is_empty() {
-                unit.excerpt = excerpt(summary.iter().copied());
-            }
             vocabulary.count(
                 unit,
                 [
@@ -526,17 +526,22 @@ impl Run {
         };
         loop {
             let word_start = at;
-            // Any bit set in a byte of the word: ASCII if 0x80 is not.
-            let mut bits = 0u8;
-            while let Some(&b) = bytes.get(at) {
-                // Only these bytes can start whitespace.
-                if (b <= b' ' || !b.is_ascii()) && space_at(text, at) > 0 {
-                    break;
+            // Printable ASCII (never whitespace, a character per byte) is
+            // all most words have; anything else is read character by
+            // character.
+            at = bytes[at..]
+                .iter()
+                .position(|&b| !b.is_ascii_graphic())
+                .map_or(bytes.len(), |n| at + n);
+            let ascii = bytes
+                .get(at)
+                .is_none_or(|&b| b == b' ' || space_at(text, at) > 0);
+            if !ascii {
+                while at < bytes.len() && space_at(text, at) == 0 {
+                    at += 1;
                 }
-                bits |= b;
-                at += 1;
             }
-            chars += if bits.is_ascii() {
+            chars += if ascii {
                 at - word_start
             } else {
                 text[word_start..at].chars().count()
@@ -549,8 +554,10 @@ impl Run {
                 chars,
                 whole: false,
             };
-            let another =
-                bytes.get(at) == Some(&b' ') && at + 1 < bytes.len() && space_at(text, at + 1) == 0;
+            let another = bytes.get(at) == Some(&b' ')
+                && bytes
+                    .get(at + 1)
+                    .is_some_and(|&n| n.is_ascii_graphic() || space_at(text, at + 1) == 0);
             if !another {
                 return Run {
                     whole: true,
@@ -668,6 +675,8 @@ mod tests {
             "“quoted”",
             "日本語",
             "long-hyphenated-word",
+            "bell\u{7}",
+            "\u{7F}",
         ];
         let mut next = crate::search::test_sequence();
         for _ in 0..3000 {

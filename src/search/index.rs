@@ -12,6 +12,7 @@
 //! The browser only adds these scores up, so they are stored as one byte
 //! each ([`quantize`]): the square root of the score over the largest one.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
 use rayon::prelude::*;
@@ -163,17 +164,22 @@ pub fn build<'s>(
     mut collected: Collected<'s>,
     config: &SearchConfig,
 ) -> (Index, Vec<Document<'s>>) {
-    let table = synonym_table(&collected.documents, config);
+    let (table, stems) = synonym_table(&collected.documents, config);
     let dictionary = Dictionary::new(&collected, &table);
     let ranges = Ranges::new(word_ranges(
         &dictionary.pages,
         rayon::current_num_threads() * RANGES_PER_THREAD,
     ));
     let scores = score_pages(&mut collected.documents, config, &dictionary, &ranges);
-    let wanted = stem_groups(&dictionary.words, &table);
+    let wanted = stem_groups(&dictionary.words, &table, &stems);
     let is_wanted: FastSet<u32> = wanted.values().flatten().map(|&w| w as u32).collect();
     let encoded = encode_postings_by_range(&scores, &dictionary, &ranges, &is_wanted);
-    let synonyms = synonyms(table, &dictionary.words, &wanted, (&encoded, &scores));
+    let synonyms = synonyms(
+        (table, &stems),
+        &dictionary.words,
+        &wanted,
+        (&encoded, &scores),
+    );
     let index = Index {
         words: dictionary.words,
         postings: encoded.postings,
@@ -560,8 +566,8 @@ fn encode_postings_by_range(
         .bounds
         .par_iter()
         .enumerate()
-        .map(|(r, &(first, end))| {
-            let (all, starts) = gather(&scores.pages, r, (first, end), &dictionary.pages);
+        .map_init(Vec::new, |all, (r, &(first, end))| {
+            let starts = gather(&scores.pages, r, (first, end), &dictionary.pages, all);
             let mut encoded = Encoded::default();
             for (word, bounds) in (first..end).zip(starts.windows(2)) {
                 let list = &all[bounds[0]..bounds[1]];
@@ -605,15 +611,17 @@ fn word_ranges(pages_per_word: &[u32], count: usize) -> Vec<(u32, u32)> {
 }
 
 /// The scored pages of the words of range `r`, `first..end`, word after
-/// word, each word's in page order; and where each word's start (one more
-/// at the end). One list for the range rather than one per word: fewer
-/// allocations.
+/// word, each word's in page order, into `all`; and where each word's
+/// start (one more at the end). One list for the range rather than one per
+/// word, and the same list for each range a thread gathers: fewer
+/// allocations, and less fresh memory.
 fn gather(
     pages: &[PageWords],
     r: usize,
     (first, end): (u32, u32),
     pages_per_word: &[u32],
-) -> (Vec<Scored>, Vec<usize>) {
+    all: &mut Vec<Scored>,
+) -> Vec<usize> {
     let counts = &pages_per_word[first as usize..end as usize];
     let starts: Vec<usize> = std::iter::once(0)
         .chain(counts.iter().scan(0usize, |at, &n| {
@@ -622,7 +630,8 @@ fn gather(
         }))
         .collect();
     let mut next = starts.clone();
-    let mut all = vec![Scored::default(); starts[counts.len()]];
+    all.clear();
+    all.resize(starts[counts.len()], Scored::default());
     for page in pages {
         for (word, scored) in page.in_range(r) {
             let at = &mut next[(word - first) as usize];
@@ -630,13 +639,13 @@ fn gather(
             *at += 1;
         }
     }
-    (all, starts)
+    starts
 }
 
 /// Each word's synonyms (those whose phrase starts with it), their pages
 /// found through the pages of the names they stand for.
 fn synonyms(
-    table: BTreeMap<String, Vec<String>>,
+    (table, stems): (BTreeMap<String, Vec<String>>, &NameStems),
     words: &[String],
     wanted: &HashMap<String, Vec<usize>>,
     (encoded, scores): (&Encoded, &PageScores),
@@ -645,7 +654,7 @@ fn synonyms(
     if table.is_empty() {
         return synonyms;
     }
-    let expander = Expander::new(wanted, &encoded.kept, &table);
+    let expander = Expander::new(wanted, &encoded.kept, (&table, stems));
     // In parallel, one phrase at a time: on a site where most pages have
     // other names, this was a slow single-threaded step.
     let made: Vec<(usize, Synonym)> = table
@@ -680,12 +689,13 @@ fn synonyms(
 fn stem_groups(
     words: &[String],
     table: &BTreeMap<String, Vec<String>>,
+    stems: &NameStems,
 ) -> HashMap<String, Vec<usize>> {
     let wanted: FastSet<String> = table
         .values()
         .flatten()
         .flat_map(|target| index_words(target))
-        .map(|w| stem(&w))
+        .map(|w| stems.of(&w).into_owned())
         .collect();
     let beginnings: FastSet<&[u8]> = wanted.iter().map(|s| stem_beginning(s)).collect();
     let found: Vec<(String, usize)> = words
@@ -852,7 +862,11 @@ pub fn decode_postings(bytes: &[u8]) -> Vec<Posting> {
 
 /// Synonym phrase (indexed words) → names it stands for, first one shown.
 /// From every page's `also_called` (→ the page's name) and `[search.synonyms]`.
-fn synonym_table(documents: &[Document], config: &SearchConfig) -> BTreeMap<String, Vec<String>> {
+/// With the stems of the words of both.
+fn synonym_table(
+    documents: &[Document],
+    config: &SearchConfig,
+) -> (BTreeMap<String, Vec<String>>, NameStems) {
     let configured = config
         .synonyms
         .iter()
@@ -864,12 +878,17 @@ fn synonym_table(documents: &[Document], config: &SearchConfig) -> BTreeMap<Stri
             .map(move |o| (o.as_str(), name.clone()))
     });
     let pairs: Vec<(&str, String)> = configured.chain(other_names).collect();
-    // Analysed in parallel (stemming every page's other names on one
+    // Analysed in parallel (analysing every page's other names on one
     // thread was a slow step on big sites), gathered in order: a phrase's
     // first name is the one shown.
-    let phrases: Vec<Option<String>> = pairs
+    let analysed: Vec<(Vec<String>, Vec<String>)> = pairs
         .par_iter()
-        .map(|(phrase, target)| synonym_phrase(phrase, target))
+        .map(|(phrase, target)| (index_words(phrase), index_words(target)))
+        .collect();
+    let stems = NameStems::of_words(analysed.iter().flat_map(|(p, t)| p.iter().chain(t)));
+    let phrases: Vec<Option<String>> = analysed
+        .par_iter()
+        .map(|(words, target)| synonym_phrase(words, target, &stems))
         .collect();
     let mut table: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for (phrase, (_, target)) in phrases.into_iter().zip(pairs) {
@@ -879,19 +898,49 @@ fn synonym_table(documents: &[Document], config: &SearchConfig) -> BTreeMap<Stri
             names.push(target);
         }
     }
-    table
+    (table, stems)
 }
 
-/// `phrase`'s indexed words, space-separated, if it is a synonym for
-/// `target`: it has words, and they are not just `target`'s again.
-fn synonym_phrase(phrase: &str, target: &str) -> Option<String> {
-    let words = index_words(phrase);
-    let stems: Vec<String> = words.iter().map(|w| stem(w)).collect();
-    let target_stems: Vec<String> = index_words(target).iter().map(|w| stem(w)).collect();
-    if words.is_empty() || target_stems.is_empty() || stems == target_stems {
+/// A phrase of indexed `words`, space-separated, if it is a synonym for
+/// a name of indexed words `target`: it has words, and they are not just
+/// the name's again (word for word, stemmed).
+fn synonym_phrase(words: &[String], target: &[String], stems: &NameStems) -> Option<String> {
+    if words.is_empty() || target.is_empty() {
         return None;
     }
-    Some(words.join(" "))
+    let same = words.len() == target.len()
+        && words
+            .iter()
+            .zip(target)
+            .all(|(w, t)| stems.of(w) == stems.of(t));
+    (!same).then(|| words.join(" "))
+}
+
+/// The words of the synonyms' phrases and of the names they stand for,
+/// each with its stem. Sites use the same few words in many names, and
+/// stemming them again for every phrase and name was a slow step on big
+/// sites.
+struct NameStems(FastMap<String, String>);
+
+impl NameStems {
+    /// The stems of `words`, each distinct word stemmed once.
+    fn of_words<'w>(words: impl Iterator<Item = &'w String>) -> NameStems {
+        let distinct: FastSet<&String> = words.collect();
+        NameStems(
+            distinct
+                .into_par_iter()
+                .map(|w| (w.clone(), stem(w)))
+                .collect(),
+        )
+    }
+
+    /// The stem of `word` (worked out here if it is not one of the words).
+    fn of<'a>(&'a self, word: &str) -> Cow<'a, str> {
+        match self.0.get(word) {
+            Some(known) => Cow::Borrowed(known),
+            None => Cow::Owned(stem(word)),
+        }
+    }
 }
 
 /// The pages a synonym's names are about, each name's worked out once
@@ -1007,9 +1056,9 @@ impl Expander {
     fn new(
         groups: &HashMap<String, Vec<usize>>,
         kept: &FastMap<u32, WordPages>,
-        table: &BTreeMap<String, Vec<String>>,
+        (table, name_stems): (&BTreeMap<String, Vec<String>>, &NameStems),
     ) -> Expander {
-        let mut stems: HashMap<String, StemPages> = groups
+        let mut stems: FastMap<String, StemPages> = groups
             .par_iter()
             .map(|(stem, ids)| (stem.clone(), StemPages::new(kept, ids)))
             .collect();
@@ -1025,7 +1074,7 @@ impl Expander {
         let targets: FastSet<&String> = table.values().flatten().collect();
         let by_target = targets
             .into_par_iter()
-            .map(|target| (target.clone(), target_pages(&stems, target)))
+            .map(|target| (target.clone(), target_pages(&stems, target, name_stems)))
             .collect();
         Expander { by_target }
     }
@@ -1050,11 +1099,15 @@ impl Expander {
 /// Pages that contain every word of `target` (a word's stem-mates count
 /// too), scored by the sum of those words' scores; the best few, looked for
 /// among each word's best pages.
-fn target_pages(stems: &HashMap<String, StemPages>, target: &str) -> Vec<Scored> {
+fn target_pages(
+    stems: &FastMap<String, StemPages>,
+    target: &str,
+    name_stems: &NameStems,
+) -> Vec<Scored> {
     let empty = StemPages::default();
     let lists: Vec<&StemPages> = index_words(target)
         .iter()
-        .map(|w| stems.get(&stem(w)).unwrap_or(&empty))
+        .map(|w| stems.get(name_stems.of(w).as_ref()).unwrap_or(&empty))
         .collect();
     let mut candidates: Vec<u32> = lists.iter().flat_map(|l| l.best.iter().copied()).collect();
     candidates.sort_unstable();
@@ -1268,7 +1321,7 @@ mod tests {
     #[test]
     fn the_dictionary_counts_pages_and_sections() {
         let corpus = corpus();
-        let table = synonym_table(&corpus.documents, &SearchConfig::default());
+        let (table, _) = synonym_table(&corpus.documents, &SearchConfig::default());
         let dictionary = Dictionary::new(&corpus, &table);
         assert!(dictionary.words.windows(2).all(|w| w[0] < w[1]));
         let count = |word: &str| {
@@ -1315,7 +1368,8 @@ mod tests {
         assert_eq!(pages[1].range_starts, [0, 0, 2, 2]);
         let words: Vec<u32> = pages[1].words.iter().map(|&(w, _)| w).collect();
         assert_eq!(words, [2, 1], "in the page's order within a range");
-        let (all, starts) = gather(&pages, 1, (1, 3), &[1, 1, 3, 1]);
+        let mut all = Vec::new();
+        let starts = gather(&pages, 1, (1, 3), &[1, 1, 3, 1], &mut all);
         assert_eq!(starts, [0, 1, 4], "word 1 has one page, word 2 three");
         let pages: Vec<u32> = all.iter().map(|s| s.page).collect();
         assert_eq!(pages, [1, 0, 1, 2]);
