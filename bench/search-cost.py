@@ -6,9 +6,11 @@ with `enable = true`, then times `carebook build` of each, interleaved
 (off, on, off, on, ...), every build into a fresh output folder so that no
 build pays for deleting the previous one (each is deleted once timed).
 Prints per setting the median wall time, user and system CPU and peak
-memory; the median of the per-round on/off wall-time and CPU-time ratios;
-and the ratios of the medians (steadier when load changes from build to
-build rather than from minute to minute).
+memory; the median of the per-round on/off wall-time and CPU-time ratios,
+each with a 95% bootstrap interval (rounds resampled with replacement): on a
+shared machine one run's median can land a few points either way, and the
+interval says how far; and the ratios of the medians (steadier when load
+changes from build to build rather than from minute to minute).
 
     bench/search-cost.py --bin target/release/carebook --site bench-out/corpus/n1000/carebook \
         --runs 21 --out-base /dev/shm
@@ -24,6 +26,7 @@ minute.
 
 import argparse
 import os
+import random
 import shutil
 import statistics
 import subprocess
@@ -61,6 +64,16 @@ def timed_build(binary, root, output):
     return wall, usage.ru_utime, usage.ru_stime, usage.ru_maxrss / 1024
 
 
+def median_interval(values, resamples=4000):
+    """95% bootstrap interval of the median of `values`: the rounds
+    resampled with replacement, with a fixed seed so that a report repeats."""
+    rng = random.Random(1)
+    medians = sorted(
+        statistics.median(rng.choices(values, k=len(values))) for _ in range(resamples)
+    )
+    return medians[int(0.025 * resamples)], medians[int(0.975 * resamples) - 1]
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--bin", required=True, help="carebook binary")
@@ -92,14 +105,18 @@ def main():
             line = f"{name:7} wall {wall:.3f} s  user {user:.2f} s  sys {sys_:.2f} s  peak {max(r[3] for r in runs):.0f} MiB"
             if name != "off":
                 ratios = sorted(r[0] / o[0] for r, o in zip(runs, off))
-                cpu = statistics.median((r[1] + r[2]) / (o[1] + o[2]) for r, o in zip(runs, off))
+                cpu_ratios = [(r[1] + r[2]) / (o[1] + o[2]) for r, o in zip(runs, off)]
+                wall_low, wall_high = median_interval(ratios)
+                cpu_low, cpu_high = median_interval(cpu_ratios)
                 off_wall = statistics.median(o[0] for o in off)
                 off_cpu = statistics.median(o[1] + o[2] for o in off)
                 on_cpu = statistics.median(r[1] + r[2] for r in runs)
                 line += (
-                    f"  | wall vs off: median ratio {statistics.median(ratios):.3f}"
-                    f" (middle half {ratios[len(ratios) // 4]:.3f}-{ratios[(3 * len(ratios)) // 4]:.3f}),"
-                    f" cpu ratio {cpu:.3f}; ratio of medians: wall {wall / off_wall:.3f}, cpu {on_cpu / off_cpu:.3f}"
+                    f"\n        vs off: median ratio wall {statistics.median(ratios):.3f}"
+                    f" (95% {wall_low:.3f}-{wall_high:.3f};"
+                    f" middle half {ratios[len(ratios) // 4]:.3f}-{ratios[(3 * len(ratios)) // 4]:.3f}),"
+                    f" cpu {statistics.median(cpu_ratios):.3f} (95% {cpu_low:.3f}-{cpu_high:.3f});"
+                    f" ratio of medians: wall {wall / off_wall:.3f}, cpu {on_cpu / off_cpu:.3f}"
                 )
             print(line)
     finally:
