@@ -33,7 +33,7 @@
 use rayon::prelude::*;
 use serde::Serialize;
 
-use super::collect::{Document, kind_label};
+use super::collect::{Document, ELLIPSIS, kind_label};
 use super::index::{Index, varint};
 use super::typos;
 
@@ -255,7 +255,13 @@ fn push_fragment(out: &mut Vec<u8>, doc: &Document) {
         out.push(b',');
         push_json_string(out, unit.id);
         out.push(b',');
-        push_json_string(out, &unit.excerpt);
+        push_json_string_of(
+            out,
+            &[
+                &unit.excerpt.text,
+                if unit.excerpt.cut { ELLIPSIS } else { "" },
+            ],
+        );
         out.push(b']');
     }
     out.extend_from_slice(b"]}");
@@ -266,17 +272,27 @@ fn push_fragment(out: &mut Vec<u8>, doc: &Document) {
 /// copied as it is; telling so, 16 bytes at a time, is what the compiler
 /// can vectorise.
 fn push_json_string(out: &mut Vec<u8>, text: &str) {
-    let plain = text.as_bytes().chunks(16).all(|chunk| {
-        chunk.iter().fold(true, |plain, &b| {
-            plain & (b >= 0x20) & (b != b'"') & (b != b'\\')
+    push_json_string_of(out, &[text]);
+}
+
+/// [`push_json_string`] of the `parts` joined: one string, not copied into
+/// one first.
+fn push_json_string_of(out: &mut Vec<u8>, parts: &[&str]) {
+    let plain = parts.iter().all(|part| {
+        part.as_bytes().chunks(16).all(|chunk| {
+            chunk.iter().fold(true, |plain, &b| {
+                plain & (b >= 0x20) & (b != b'"') & (b != b'\\')
+            })
         })
     });
     if plain {
         out.push(b'"');
-        out.extend_from_slice(text.as_bytes());
+        for part in parts {
+            out.extend_from_slice(part.as_bytes());
+        }
         out.push(b'"');
     } else {
-        out.extend(serde_json::to_vec(text).unwrap_or_default());
+        out.extend(serde_json::to_vec(&parts.concat()).unwrap_or_default());
     }
 }
 
@@ -392,14 +408,17 @@ mod tests {
     #[test]
     fn fragments_are_the_json_serde_would_write() {
         use crate::front_matter::Kind;
-        use crate::search::collect::Unit;
+        use crate::search::collect::{Excerpt, Unit};
         let tricky =
             "Say \"ouch\" \\ back\tpain\n\u{1}, “curly” quotes, café, \u{7f} and </script>";
         let other_names = vec!["Lumbago".to_string(), tricky.to_string()];
-        let unit = |heading, id, excerpt: &str| Unit {
+        let unit = |heading, id, excerpt: &'static str, cut| Unit {
             heading,
             id,
-            excerpt: excerpt.to_string(),
+            excerpt: Excerpt {
+                text: excerpt.into(),
+                cut,
+            },
             ..Unit::default()
         };
         let mut doc = Document {
@@ -409,13 +428,17 @@ mod tests {
             also_called: &other_names,
             vocabulary: 0,
             words: Vec::new(),
-            units: vec![unit("", "", "A summary."), unit(tricky, "causes", tricky)],
+            units: vec![
+                unit("", "", "A summary.", false),
+                unit(tricky, "causes", tricky, true),
+                unit("Treatment", "treatment", "Rest, then", true),
+            ],
         };
         let serde = |doc: &Document| {
-            let sections: Vec<[&str; 3]> = doc
+            let sections: Vec<[String; 3]> = doc
                 .units
                 .iter()
-                .map(|u| [u.heading, u.id, u.excerpt.as_str()])
+                .map(|u| [u.heading.into(), u.id.into(), u.excerpt.to_string()])
                 .collect();
             let mut value = serde_json::json!({
                 "u": doc.url, "t": doc.title, "k": kind_label(doc.kind),
