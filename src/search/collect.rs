@@ -64,8 +64,9 @@ pub struct Unit<'s> {
 }
 
 /// The start of a section's text, for a result's snippet: most often a
-/// piece of one of its texts as it stands, borrowed (a copy for each of a
-/// big site's sections was a tenth of the memory collecting takes).
+/// piece of one of its texts as it stands, borrowed. (A `String` for each
+/// section, with room for a whole excerpt, was about 70 MB of fresh memory
+/// at 10,000 pages.)
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Excerpt<'s> {
     pub text: Cow<'s, str>,
