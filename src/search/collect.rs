@@ -67,7 +67,7 @@ pub struct Unit<'s> {
 /// piece of one of its texts as it stands, borrowed. (A `String` for each
 /// section, with room for a whole excerpt, was about 70 MB of fresh memory
 /// at 10,000 pages.)
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default)]
 pub struct Excerpt<'s> {
     pub text: Cow<'s, str>,
     /// Whether the section's text goes on: the snippet then ends in `…`.
@@ -100,20 +100,19 @@ impl<'s> Excerpt<'s> {
         self.cut = true;
         self
     }
+
+    /// The excerpt as shown, in two parts: its text, and the ellipsis if
+    /// it was cut (else nothing).
+    pub fn parts(&self) -> [&str; 2] {
+        [&self.text, if self.cut { "…" } else { "" }]
+    }
 }
 
 impl std::fmt::Display for Excerpt<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.text)?;
-        if self.cut {
-            f.write_str(ELLIPSIS)?;
-        }
-        Ok(())
+        self.parts().iter().try_for_each(|part| f.write_str(part))
     }
 }
-
-/// What ends an excerpt that was cut.
-pub const ELLIPSIS: &str = "…";
 
 /// Ids from here up are stopwords: `FIRST_STOPWORD + i` is `STOPWORDS[i]`.
 /// Telling which stopword lets a stopword's hash be checked like any other

@@ -42,6 +42,17 @@ struct Scored {
     hit: Hit,
 }
 
+impl Scored {
+    /// The order of pages by rank: the higher score first, then the
+    /// earlier page.
+    fn best_first(a: &Scored, b: &Scored) -> std::cmp::Ordering {
+        b.hit
+            .score
+            .total_cmp(&a.hit.score)
+            .then(a.page.cmp(&b.page))
+    }
+}
+
 /// How a word does on a page: its score there, whether it names the page,
 /// and its best [`SECTIONS_PER_PAGE`] sections (unit, score), best first:
 /// by score, then the earlier section. Small: every page's words are held
@@ -1057,18 +1068,12 @@ fn seek(list: &[Scored], mut at: usize, page: u32) -> usize {
 
 /// The best `keep` of `list`, best first: by score, then the earlier page.
 fn best_pages(list: &[Scored], keep: usize) -> Vec<Scored> {
-    let better = |a: &Scored, b: &Scored| {
-        b.hit
-            .score
-            .total_cmp(&a.hit.score)
-            .then(a.page.cmp(&b.page))
-    };
     let mut best = list.to_vec();
     if best.len() > keep {
-        best.select_nth_unstable_by(keep - 1, better);
+        best.select_nth_unstable_by(keep - 1, Scored::best_first);
         best.truncate(keep);
     }
-    best.sort_by(better);
+    best.sort_by(Scored::best_first);
     best
 }
 
@@ -1154,12 +1159,7 @@ fn target_pages(
             found.push(all_found(page, &hits, &mut units));
         }
     }
-    found.sort_by(|a, b| {
-        b.hit
-            .score
-            .total_cmp(&a.hit.score)
-            .then(a.page.cmp(&b.page))
-    });
+    found.sort_by(Scored::best_first);
     found.truncate(SYNONYM_PAGES);
     found
 }

@@ -33,7 +33,7 @@
 use rayon::prelude::*;
 use serde::Serialize;
 
-use super::collect::{Document, ELLIPSIS, kind_label};
+use super::collect::{Document, kind_label};
 use super::index::{Index, varint};
 use super::typos;
 
@@ -255,13 +255,7 @@ fn push_fragment(out: &mut Vec<u8>, doc: &Document) {
         out.push(b',');
         push_json_string(out, unit.id);
         out.push(b',');
-        push_json_string_of(
-            out,
-            &[
-                &unit.excerpt.text,
-                if unit.excerpt.cut { ELLIPSIS } else { "" },
-            ],
-        );
+        push_json_string_of(out, &unit.excerpt.parts());
         out.push(b']');
     }
     out.extend_from_slice(b"]}");
